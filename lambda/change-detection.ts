@@ -1,0 +1,214 @@
+/**
+ * Change detection: the recorded state and a complete listing in, the events to publish and the
+ * state to record out. Pure: no SDK, no I/O, so every rule of the event contract is unit-tested here.
+ */
+import { createHash } from 'crypto';
+import {
+  CASE_CREATED_DETAIL_TYPE,
+  CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+  CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CaseEventDetail,
+  EVENT_SCHEMA_VERSION,
+} from '../lib/events';
+
+/** A case as listed by `ListCases` (structurally the Security IR client's `SecurityIrCase`). */
+export interface ListedCase {
+  readonly caseId: string;
+  readonly caseArn?: string;
+  readonly title?: string;
+  readonly caseStatus?: string;
+  readonly pendingAction?: string;
+  readonly engagementType?: string;
+  readonly resolverType?: string;
+  readonly createdDate?: Date;
+  readonly lastUpdatedDate?: Date;
+  readonly closedDate?: Date;
+}
+
+/** What the watcher remembers of a case between runs. */
+export interface CaseState {
+  readonly caseStatus: string | null;
+  readonly pendingAction: string | null;
+  /** ISO time of the case's last update when this state was recorded: guards against stale listings. */
+  readonly lastUpdatedDate: string | null;
+}
+
+/** A recorded case: its state and the version that conditional writes compare against. */
+export interface RecordedCase extends CaseState {
+  readonly version: number;
+}
+
+export interface DetectionOptions {
+  /** True until a first complete listing has been recorded (the baseline run). */
+  readonly baseline: boolean;
+  /** Publish `Created` for a case that appears after the baseline. */
+  readonly emitCreatedEvents: boolean;
+  /** Publish `Created` for every case of the baseline listing (only together with `emitCreatedEvents`). */
+  readonly emitExistingCasesOnFirstRun: boolean;
+  /** Time of the poll: every event's `observedAt`. */
+  readonly observedAt: Date;
+  /** `accountId` of a case without an ARN. */
+  readonly fallbackAccountId: string | null;
+  /** `region` of a case without an ARN: the Security IR region polled. */
+  readonly fallbackRegion: string | null;
+}
+
+export interface CaseEvent {
+  readonly detailType: string;
+  readonly detail: CaseEventDetail;
+}
+
+/** One case whose state must be written: after publishing `events` (possibly none). */
+export interface CaseChange {
+  readonly caseId: string;
+  readonly caseArn: string | null;
+  readonly events: CaseEvent[];
+  readonly state: CaseState;
+  /** Version of the recorded item this write replaces; undefined when the case was never recorded. */
+  readonly expectedVersion: number | undefined;
+}
+
+export interface Detection {
+  /** Cases to write, in listing order. Unchanged and unlisted cases do not appear. */
+  readonly changes: CaseChange[];
+  /** Listed cases older than their recorded state (a listing taken before another run's): left alone. */
+  readonly staleCaseIds: string[];
+}
+
+type ChangeField = 'created' | 'caseStatus' | 'pendingAction';
+
+/** Compares the listing with the recorded state. A case missing from the listing yields nothing. */
+export function detectChanges(
+  recorded: ReadonlyMap<string, RecordedCase>,
+  listing: readonly ListedCase[],
+  options: DetectionOptions,
+): Detection {
+  const changes: CaseChange[] = [];
+  const staleCaseIds: string[] = [];
+  for (const listed of uniqueCases(listing)) {
+    const state: CaseState = {
+      caseStatus: listed.caseStatus ?? null,
+      pendingAction: listed.pendingAction ?? null,
+      lastUpdatedDate: isoOrNull(listed.lastUpdatedDate),
+    };
+    const before = recorded.get(listed.caseId);
+    if (!before) {
+      const announce = options.emitCreatedEvents && (!options.baseline || options.emitExistingCasesOnFirstRun);
+      const events = announce ? [caseEvent(CASE_CREATED_DETAIL_TYPE, 'created', listed, undefined, options)] : [];
+      changes.push({ caseId: listed.caseId, caseArn: listed.caseArn ?? null, events, state, expectedVersion: undefined });
+      continue;
+    }
+    if (isOlder(state.lastUpdatedDate, before.lastUpdatedDate)) {
+      staleCaseIds.push(listed.caseId);
+      continue;
+    }
+    const events: CaseEvent[] = [];
+    if (state.caseStatus !== before.caseStatus) {
+      events.push(caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, 'caseStatus', listed, before, options));
+    }
+    if (state.pendingAction !== before.pendingAction) {
+      events.push(caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, 'pendingAction', listed, before, options));
+    }
+    if (events.length > 0) {
+      changes.push({ caseId: listed.caseId, caseArn: listed.caseArn ?? null, events, state, expectedVersion: before.version });
+    }
+  }
+  return { changes, staleCaseIds };
+}
+
+/**
+ * Hex SHA-256 of the listing's (caseId, caseStatus, pendingAction) triples sorted by caseId: the
+ * only fields whose change can produce an event, so a title or date edit keeps the digest.
+ */
+export function listingDigest(listing: readonly ListedCase[]): string {
+  const lines = uniqueCases(listing)
+    .map((c) => JSON.stringify([c.caseId, c.caseStatus ?? null, c.pendingAction ?? null]))
+    .sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/**
+ * Stable id of one transition: the same inputs (on a retry) give the same id, a later transition
+ * between the same values differs by `lastUpdatedDate`. JSON keeps `null` (absent) apart from `""`.
+ */
+export function changeIdOf(
+  caseId: string,
+  field: ChangeField,
+  previous: string | null,
+  current: string | null,
+  lastUpdatedDate: string | null,
+): string {
+  const input = JSON.stringify([caseId, field, previous, current, lastUpdatedDate]);
+  return createHash('sha256').update(input).digest('hex').slice(0, 32);
+}
+
+function caseEvent(
+  detailType: string,
+  field: ChangeField,
+  listed: ListedCase,
+  before: RecordedCase | undefined,
+  options: DetectionOptions,
+): CaseEvent {
+  const caseStatus = listed.caseStatus ?? null;
+  const pendingAction = listed.pendingAction ?? null;
+  const lastUpdatedDate = isoOrNull(listed.lastUpdatedDate);
+  const previousCaseStatus = before ? before.caseStatus : null;
+  const previousPendingAction = before ? before.pendingAction : null;
+  const [previous, current] = field === 'pendingAction'
+    ? [previousPendingAction, pendingAction]
+    : [previousCaseStatus, caseStatus];
+  const arn = parseCaseArn(listed.caseArn);
+  const detail: CaseEventDetail = {
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    changeId: changeIdOf(listed.caseId, field, previous, current, lastUpdatedDate),
+    caseId: listed.caseId,
+    caseArn: listed.caseArn ?? null,
+    accountId: arn?.accountId ?? options.fallbackAccountId,
+    region: arn?.region ?? options.fallbackRegion,
+    title: listed.title ?? null,
+    caseStatus,
+    previousCaseStatus,
+    pendingAction,
+    previousPendingAction,
+    engagementType: listed.engagementType ?? null,
+    resolverType: listed.resolverType ?? null,
+    createdDate: isoOrNull(listed.createdDate),
+    lastUpdatedDate,
+    closedDate: isoOrNull(listed.closedDate),
+    observedAt: options.observedAt.toISOString(),
+  };
+  return { detailType, detail };
+}
+
+/** `arn:<partition>:security-ir:<region>:<account>:case/<id>` -> region and account, when present. */
+function parseCaseArn(arn: string | undefined): { region: string | null; accountId: string | null } | undefined {
+  const parts = arn?.split(':');
+  if (!parts || parts.length < 6 || parts[0] !== 'arn') {
+    return undefined;
+  }
+  return { region: parts[3] || null, accountId: parts[4] || null };
+}
+
+/**
+ * One entry per caseId. A listing whose order shifts between pages can repeat a case: the most
+ * recently updated copy wins (the first one on a tie).
+ */
+function uniqueCases(listing: readonly ListedCase[]): ListedCase[] {
+  const byId = new Map<string, ListedCase>();
+  for (const c of listing) {
+    const seen = byId.get(c.caseId);
+    if (!seen || isOlder(isoOrNull(seen.lastUpdatedDate), isoOrNull(c.lastUpdatedDate))) {
+      byId.set(c.caseId, c);
+    }
+  }
+  return [...byId.values()];
+}
+
+/** True only when both times are known and `a` is strictly earlier than `b`. */
+function isOlder(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && Date.parse(a) < Date.parse(b);
+}
+
+function isoOrNull(date: Date | undefined): string | null {
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
