@@ -1,0 +1,463 @@
+/**
+ * A small SigV4-signed restJson1 client for the AWS Security Incident Response operations the
+ * poller needs (`ListCases`, `GetCase`): the AWS SDK has no client for this service.
+ *
+ * Every request goes through one retry loop: full-jitter backoff that honours `Retry-After`,
+ * bounded by `maxAttempts` and the caller's deadline, with a per-request timeout and one
+ * immediate retry after correcting the clock when the service reports a skewed signature.
+ */
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { fitsBeforeDeadline, retryDelayMs, sleep as realSleep, type BackoffOptions } from './backoff';
+import { resolveEndpoint } from './endpoints';
+import {
+  errorFromResponse,
+  InvalidTokenException,
+  isClockSkewError,
+  SecurityIrDeadlineExceededError,
+  SecurityIrError,
+  SecurityIrMalformedResponseError,
+  SecurityIrNetworkError,
+  SecurityIrTimeoutError,
+} from './security-ir-errors';
+
+export * from './security-ir-errors';
+
+/** A case as `ListCases` returns it. Enums are plain strings: values unknown today pass through. */
+export interface SecurityIrCase {
+  caseId: string;
+  caseArn?: string;
+  title?: string;
+  caseStatus?: string;
+  pendingAction?: string;
+  engagementType?: string;
+  resolverType?: string;
+  createdDate?: Date;
+  lastUpdatedDate?: Date;
+  closedDate?: Date;
+}
+
+/** A case as `GetCase` returns it (the service omits `caseId`; the client fills it in). */
+export interface SecurityIrCaseDetails extends Omit<SecurityIrCase, 'caseId'> {
+  caseId: string;
+  description?: string;
+  closureCode?: string;
+  reportedIncidentStartDate?: Date;
+  actualIncidentStartDate?: Date;
+  impactedAccounts?: string[];
+  impactedServices?: string[];
+  impactedAwsRegions?: { region?: string }[];
+  threatActorIpAddresses?: { ipAddress?: string; userAgent?: string }[];
+  watchers?: { email?: string; name?: string; jobTitle?: string }[];
+  caseAttachments?: { attachmentId?: string; fileName?: string; attachmentStatus?: string; creator?: string; createdDate?: Date }[];
+  caseMetadata?: { key?: string; value?: string }[];
+}
+
+export interface ListCasesPage {
+  items: SecurityIrCase[];
+  nextToken?: string;
+  total?: number;
+}
+
+export interface RequestOptions {
+  /** Epoch ms: no attempt (or retry wait) is started that cannot finish before it. */
+  deadline?: number;
+  /** Aborts the call: the in-flight request and any retry wait. */
+  signal?: AbortSignal;
+}
+
+export interface SecurityIrClientOptions {
+  region: string;
+  /** @default the SDK's default credential provider chain */
+  credentials?: AwsCredentialIdentityProvider;
+  /** @default resolveEndpoint('SECURITY_IR', `https://security-ir.${region}.api.aws`) */
+  endpoint?: string;
+  /** Attempts per operation call, the first included. @default 5 */
+  maxAttempts?: number;
+  /** Per-request timeout, clamped to the time left before the deadline. @default 10_000 */
+  requestTimeoutMs?: number;
+  /** @default 100 */
+  baseDelayMs?: number;
+  /** @default 5_000 */
+  maxDelayMs?: number;
+  /** No attempt is started with less time than this left before the deadline. @default 200 */
+  minAttemptMs?: number;
+  /** Called before every HTTP request, `attempt` counting from 1 within one operation call. */
+  onAttempt?: (operation: string, attempt: number) => void;
+  /** Test seam: the clock (epoch ms) used for deadlines, `Retry-After` dates and signing. */
+  now?: () => number;
+  /** Test seam: how the client waits between attempts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Test seam: the jitter source, in [0, 1). */
+  random?: () => number;
+}
+
+export const DEFAULT_LIST_CASES_PAGE_SIZE = 25;
+
+/** The operation-level view of one HTTP exchange. */
+interface OperationRequest<T> {
+  readonly operation: string;
+  readonly method: 'GET' | 'POST';
+  /** Path below the endpoint, starting with `/`. */
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+  /** Turns the parsed JSON body into the result; throws `ShapeError` for a body that does not fit. */
+  readonly parse: (body: unknown) => T;
+}
+
+interface Exchange {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+export class SecurityIrClient {
+  /** The endpoint requests go to (after resolving the environment overrides). */
+  readonly endpoint: string;
+  private readonly endpointUrl: URL;
+  private readonly signer: SignatureV4;
+  private readonly maxAttempts: number;
+  private readonly requestTimeoutMs: number;
+  private readonly minAttemptMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly onAttempt?: (operation: string, attempt: number) => void;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  /** Server time minus local time, learnt from a clock-skew rejection; applied to every signature. */
+  private clockOffsetMs = 0;
+
+  constructor(options: SecurityIrClientOptions) {
+    if (!options.region) {
+      throw new Error('SecurityIrClient: region is required');
+    }
+    this.endpoint = options.endpoint ?? resolveEndpoint('SECURITY_IR', defaultEndpoint(options.region));
+    this.endpointUrl = parseEndpoint(this.endpoint);
+    this.signer = new SignatureV4({
+      service: 'security-ir',
+      region: options.region,
+      credentials: options.credentials ?? defaultProvider(),
+      sha256: Sha256,
+    });
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.minAttemptMs = options.minAttemptMs ?? 200;
+    this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 5_000 };
+    this.onAttempt = options.onAttempt;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** One page of the listing. */
+  listCases(input: { nextToken?: string; maxResults?: number } = {}, options: RequestOptions = {}): Promise<ListCasesPage> {
+    return this.send({
+      operation: 'ListCases',
+      method: 'POST',
+      path: '/v1/list-cases',
+      body: definedMembers({ nextToken: input.nextToken, maxResults: input.maxResults }),
+      parse: parseListCasesPage,
+    }, options);
+  }
+
+  /** Every page of the listing (maxResults default 25), following `nextToken` until absent. */
+  async *paginateCases(input: { maxResults?: number } = {}, options: RequestOptions = {}): AsyncIterableIterator<ListCasesPage> {
+    const maxResults = input.maxResults ?? DEFAULT_LIST_CASES_PAGE_SIZE;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listCases({ nextToken, maxResults }, options);
+      yield page;
+      nextToken = page.nextToken || undefined;
+    } while (nextToken !== undefined);
+  }
+
+  /** Every case across pages. */
+  async *listAllCases(input: { maxResults?: number } = {}, options: RequestOptions = {}): AsyncIterableIterator<SecurityIrCase> {
+    for await (const page of this.paginateCases(input, options)) {
+      yield* page.items;
+    }
+  }
+
+  getCase(caseId: string, options: RequestOptions = {}): Promise<SecurityIrCaseDetails> {
+    if (!caseId) {
+      throw new Error('getCase: caseId is required');
+    }
+    return this.send({
+      operation: 'GetCase',
+      method: 'GET',
+      path: `/v1/cases/${encodeURIComponent(caseId)}/get-case`,
+      parse: (body) => parseCaseDetails(caseId, body),
+    }, options);
+  }
+
+  /** The one retry loop. */
+  private async send<T>(request: OperationRequest<T>, options: RequestOptions): Promise<T> {
+    const { deadline, signal } = options;
+    let lastError: SecurityIrError | undefined;
+    let failures = 0;
+    let requests = 0;
+    let skewCorrected = false;
+    for (;;) {
+      signal?.throwIfAborted();
+      const timeLeft = deadline === undefined ? Infinity : deadline - this.now();
+      if (timeLeft < this.minAttemptMs) {
+        throw lastError ?? new SecurityIrDeadlineExceededError({
+          message: `${request.operation}: the deadline leaves no time for a request`,
+        });
+      }
+      this.onAttempt?.(request.operation, ++requests);
+      try {
+        return await this.attempt(request, Math.min(this.requestTimeoutMs, timeLeft), signal);
+      } catch (error) {
+        if (!(error instanceof SecurityIrError)) {
+          throw error; // the caller aborted, or a bug: nothing a retry fixes
+        }
+        lastError = error;
+        // A skewed clock is fixed by re-signing, not by waiting, and is not the service failing.
+        if (!skewCorrected && isClockSkewError(error) && error.responseDate) {
+          skewCorrected = true;
+          this.clockOffsetMs = error.responseDate.getTime() - this.now();
+          continue;
+        }
+        // InvalidTokenException: only restarting the listing helps, which is the caller's decision.
+        if (!error.retryable || error instanceof InvalidTokenException || ++failures >= this.maxAttempts) {
+          throw error;
+        }
+        const waitMs = retryDelayMs(failures - 1, this.backoff, error.retryAfterSeconds, this.random);
+        if (!fitsBeforeDeadline(this.now(), waitMs, this.minAttemptMs, deadline)) {
+          throw error;
+        }
+        await this.sleep(waitMs, signal);
+      }
+    }
+  }
+
+  /** One signed HTTP exchange, its response parsed or turned into a `SecurityIrError`. */
+  private async attempt<T>(request: OperationRequest<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    const url = new URL(this.endpointUrl.href);
+    url.pathname = `${this.endpointUrl.pathname.replace(/\/+$/, '')}${request.path}`;
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string> = { host: url.host, accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    const signed = await this.signer.sign({
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: {},
+      headers,
+      body: payload,
+    }, { signingDate: new Date(this.now() + this.clockOffsetMs) });
+
+    // fetch derives Host from the URL, which is what was signed (port included).
+    const { host: _host, ...sendHeaders } = signed.headers;
+    const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs, signal);
+    if (exchange.status < 200 || exchange.status >= 300) {
+      throw errorFromResponse(exchange, this.now() + this.clockOffsetMs);
+    }
+    try {
+      return request.parse(parseJson(exchange.body));
+    } catch (error) {
+      if (error instanceof ShapeError) {
+        throw new SecurityIrMalformedResponseError({
+          statusCode: exchange.status,
+          message: `${request.operation}: malformed response: ${error.message}`,
+          requestId: exchange.headers.get('x-amzn-requestid') ?? undefined,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** `fetch` under a timeout that also covers reading the body. */
+  private async exchange(url: URL, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Exchange> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const forwardAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      const response = await fetch(url, { ...init, signal: controller.signal });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    } catch (error) {
+      if (signal?.aborted) {
+        throw signal.reason;
+      }
+      if (timedOut) {
+        throw new SecurityIrTimeoutError({ message: `No complete response from ${url.host} within ${timeoutMs} ms`, cause: error });
+      }
+      throw new SecurityIrNetworkError({ message: `Request to ${url.host} failed: ${describe(error)}`, cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+}
+
+/** The service's endpoint in `region`: dual-stack only (`api.aws`), with China's own domain. */
+function defaultEndpoint(region: string): string {
+  return region.startsWith('cn-')
+    ? `https://security-ir.${region}.api.amazonwebservices.com.cn`
+    : `https://security-ir.${region}.api.aws`;
+}
+
+function parseEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`SecurityIrClient: invalid endpoint URL '${endpoint}'`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`SecurityIrClient: endpoint '${endpoint}' must use http or https`);
+  }
+  return url;
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return error instanceof Error ? `${error.message}${cause}` : String(error);
+}
+
+// ---- Response parsing: strict about shapes, open about enum values ----
+
+/** A response body that does not have the documented shape. */
+class ShapeError extends Error {}
+
+type JsonObject = Record<string, unknown>;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ShapeError(`body is not JSON (${text.length} characters)`);
+  }
+}
+
+function parseListCasesPage(body: unknown): ListCasesPage {
+  const object = expectObject(body, 'body');
+  const items = optionalList(object, 'items', 'body', (item, where) => parseCase(expectObject(item, where), where));
+  return definedMembers({
+    items: items ?? [], // the model makes `items` optional: absent means an empty page
+    nextToken: optionalString(object, 'nextToken', 'body'),
+    total: optionalNumber(object, 'total', 'body'),
+  });
+}
+
+const CASE_STRINGS = ['caseArn', 'title', 'caseStatus', 'pendingAction', 'engagementType', 'resolverType'] as const;
+const CASE_DATES = ['createdDate', 'lastUpdatedDate', 'closedDate'] as const;
+
+function parseCase(item: JsonObject, where: string): SecurityIrCase {
+  const caseId = optionalString(item, 'caseId', where);
+  if (!caseId) {
+    throw new ShapeError(`${where} has no caseId`);
+  }
+  return { caseId, ...caseMembers(item, where) };
+}
+
+function caseMembers(object: JsonObject, where: string): Omit<SecurityIrCase, 'caseId'> {
+  return definedMembers({
+    ...pick(object, CASE_STRINGS, where, optionalString),
+    ...pick(object, CASE_DATES, where, optionalDate),
+  });
+}
+
+function parseCaseDetails(caseId: string, body: unknown): SecurityIrCaseDetails {
+  const object = expectObject(body, 'body');
+  const where = 'body';
+  return definedMembers({
+    caseId,
+    ...caseMembers(object, where),
+    description: optionalString(object, 'description', where),
+    closureCode: optionalString(object, 'closureCode', where),
+    reportedIncidentStartDate: optionalDate(object, 'reportedIncidentStartDate', where),
+    actualIncidentStartDate: optionalDate(object, 'actualIncidentStartDate', where),
+    impactedAccounts: optionalList(object, 'impactedAccounts', where, expectString),
+    impactedServices: optionalList(object, 'impactedServices', where, expectString),
+    impactedAwsRegions: optionalList(object, 'impactedAwsRegions', where, structure(['region'])),
+    threatActorIpAddresses: optionalList(object, 'threatActorIpAddresses', where, structure(['ipAddress', 'userAgent'])),
+    watchers: optionalList(object, 'watchers', where, structure(['email', 'name', 'jobTitle'])),
+    caseAttachments: optionalList(object, 'caseAttachments', where, (item, at) => {
+      const attachment = expectObject(item, at);
+      return definedMembers({
+        ...structure(['attachmentId', 'fileName', 'attachmentStatus', 'creator'])(attachment, at),
+        createdDate: optionalDate(attachment, 'createdDate', at),
+      });
+    }),
+    caseMetadata: optionalList(object, 'caseMetadata', where, structure(['key', 'value'])),
+  });
+}
+
+/** A parser for a list element made of optional string members. */
+function structure<K extends string>(keys: readonly K[]): (item: unknown, where: string) => Partial<Record<K, string>> {
+  return (item, where) => definedMembers(pick(expectObject(item, where), keys, where, optionalString));
+}
+
+function pick<K extends string, V>(
+  object: JsonObject, keys: readonly K[], where: string, read: (object: JsonObject, key: string, where: string) => V,
+): Record<K, V> {
+  return Object.fromEntries(keys.map((key) => [key, read(object, key, where)])) as Record<K, V>;
+}
+
+function expectObject(value: unknown, where: string): JsonObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ShapeError(`${where} is not a JSON object`);
+  }
+  return value as JsonObject;
+}
+
+function expectString(value: unknown, where: string): string {
+  if (typeof value !== 'string') {
+    throw new ShapeError(`${where} is not a string`);
+  }
+  return value;
+}
+
+/** `null` counts as absent, as it does for the SDKs' JSON deserialisers. */
+function member(object: JsonObject, key: string): unknown {
+  const value = object[key];
+  return value === null ? undefined : value;
+}
+
+function optionalString(object: JsonObject, key: string, where: string): string | undefined {
+  const value = member(object, key);
+  return value === undefined ? undefined : expectString(value, `${where}.${key}`);
+}
+
+function optionalNumber(object: JsonObject, key: string, where: string): number | undefined {
+  const value = member(object, key);
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+    throw new ShapeError(`${where}.${key} is not a number`);
+  }
+  return value;
+}
+
+/** Epoch seconds, possibly fractional, to a `Date` (rounded to the millisecond). */
+function optionalDate(object: JsonObject, key: string, where: string): Date | undefined {
+  const seconds = optionalNumber(object, key, where);
+  return seconds === undefined ? undefined : new Date(Math.round(seconds * 1000));
+}
+
+function optionalList<T>(object: JsonObject, key: string, where: string, read: (item: unknown, where: string) => T): T[] | undefined {
+  const value = member(object, key);
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    throw new ShapeError(`${where}.${key} is not an array`);
+  }
+  return value.map((item, index) => read(item, `${where}.${key}[${index}]`));
+}
+
+/** The object without its undefined members, so absent fields stay absent (not present-but-undefined). */
+function definedMembers<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
