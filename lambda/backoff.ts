@@ -45,7 +45,8 @@ export function parseRetryAfterSeconds(value: string | null | undefined, nowMs: 
   if (/^\d+(\.\d+)?$/.test(text)) {
     return Number(text);
   }
-  const date = Date.parse(text);
+  // An HTTP date names its day and month; requiring letters keeps Date.parse from reading '-5' as a year.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, (date - nowMs) / 1000);
 }
 
