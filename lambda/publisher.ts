@@ -1,0 +1,205 @@
+/**
+ * Publishes events with EventBridge `PutEvents`: batches of at most 10 entries within the 256 KB
+ * request limit, each entry's result checked, failed entries retried with backoff while time remains.
+ */
+import { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { backoffDelayMs, sleep as realSleep } from './backoff';
+
+/** The part of `EventBridgeClient` the publisher uses. */
+export interface PutEventsSender {
+  send(command: PutEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<PutEventsCommandOutput>;
+}
+
+export interface EventToPublish {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: object;
+  readonly resources: readonly string[];
+  readonly time: Date;
+}
+
+export interface PublishOutcome {
+  /** Per input entry, in input order: whether EventBridge accepted it. */
+  readonly accepted: boolean[];
+  /** The last error of every entry that was not accepted. */
+  readonly failures: { readonly index: number; readonly errorCode: string; readonly errorMessage?: string }[];
+  /** PutEvents requests made, retries included. */
+  readonly putEventsCalls: number;
+}
+
+export interface PublisherOptions {
+  readonly client: PutEventsSender;
+  /** Bus name or ARN. */
+  readonly eventBusName: string;
+  /** Rounds of PutEvents over the not yet accepted entries, the first included. @default 5 */
+  readonly maxRounds?: number;
+  /** @default 100 */
+  readonly baseDelayMs?: number;
+  /** @default 2_000 */
+  readonly maxDelayMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** EventBridge's limits: entries per request and bytes per request (as EventBridge counts them). */
+export const MAX_ENTRIES_PER_REQUEST = 10;
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** Error code given to an entry that alone exceeds the request size limit (never sent). */
+export const ENTRY_TOO_LARGE = 'EntryTooLarge';
+
+export class EventPublisher {
+  private readonly maxRounds: number;
+  private readonly backoff: { baseDelayMs: number; maxDelayMs: number };
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.maxRounds = options.maxRounds ?? 5;
+    this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2_000 };
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Puts every event, retrying the ones EventBridge did not accept. No request (or retry wait) is
+   * started after `deadline` (epoch ms); whatever is left is reported as not accepted.
+   */
+  async publish(events: readonly EventToPublish[], deadline: number): Promise<PublishOutcome> {
+    const entries = events.map((e) => this.toEntry(e));
+    const accepted = entries.map(() => false);
+    const lastError = new Map<number, { errorCode: string; errorMessage?: string }>();
+    let putEventsCalls = 0;
+
+    let pending: number[] = [];
+    entries.forEach((entry, index) => {
+      if (entrySize(entry) > MAX_REQUEST_BYTES) {
+        lastError.set(index, { errorCode: ENTRY_TOO_LARGE, errorMessage: `entry is ${entrySize(entry)} bytes` });
+      } else {
+        pending.push(index);
+      }
+    });
+
+    for (let round = 0; round < this.maxRounds && pending.length > 0; round++) {
+      if (round > 0) {
+        const delay = backoffDelayMs(round - 1, this.backoff, this.random);
+        if (this.now() + delay >= deadline) {
+          break;
+        }
+        await this.sleep(delay);
+      }
+      const failedThisRound: number[] = [];
+      const batches = packBatches(pending, (i) => entrySize(entries[i]));
+      for (let b = 0; b < batches.length; b++) {
+        const batch = batches[b];
+        if (this.now() >= deadline) {
+          failedThisRound.push(...batches.slice(b).flat());
+          break;
+        }
+        putEventsCalls++;
+        try {
+          const output = await this.options.client.send(
+            new PutEventsCommand({ Entries: batch.map((i) => entries[i]) }),
+            { abortSignal: AbortSignal.timeout(Math.max(1, deadline - this.now())) },
+          );
+          batch.forEach((index, position) => {
+            const result = output.Entries?.[position];
+            if (result?.EventId && !result.ErrorCode) {
+              accepted[index] = true;
+              lastError.delete(index);
+            } else {
+              lastError.set(index, { errorCode: result?.ErrorCode ?? 'MissingResult', errorMessage: result?.ErrorMessage });
+              failedThisRound.push(index);
+            }
+          });
+        } catch (error) {
+          // The whole request failed (after the SDK's own retries): none of its entries is known to be in.
+          for (const index of batch) {
+            lastError.set(index, { errorCode: errorName(error), errorMessage: (error as Error)?.message });
+          }
+          if (isPermanent(error)) {
+            // Access denied, validation: a retry would fail the same way. Leave it to the next run.
+            return this.outcome(accepted, lastError, putEventsCalls);
+          }
+          failedThisRound.push(...batch);
+        }
+      }
+      pending = failedThisRound;
+    }
+
+    return this.outcome(accepted, lastError, putEventsCalls);
+  }
+
+  private outcome(
+    accepted: boolean[],
+    lastError: Map<number, { errorCode: string; errorMessage?: string }>,
+    putEventsCalls: number,
+  ): PublishOutcome {
+    for (let index = 0; index < accepted.length; index++) {
+      if (!accepted[index] && !lastError.has(index)) {
+        lastError.set(index, { errorCode: 'NotAttempted' });
+      }
+    }
+    const failures = [...lastError.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, e]) => ({ index, ...e }));
+    return { accepted, failures, putEventsCalls };
+  }
+
+  private toEntry(event: EventToPublish): PutEventsRequestEntry {
+    return {
+      Source: event.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      Resources: [...event.resources],
+      Time: event.time,
+      EventBusName: this.options.eventBusName,
+    };
+  }
+}
+
+/** The size EventBridge counts for an entry: Time 14 bytes, then the UTF-8 bytes of the strings. */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  let size = entry.Time ? 14 : 0;
+  size += Buffer.byteLength(entry.Source ?? '') + Buffer.byteLength(entry.DetailType ?? '');
+  size += entry.Detail ? Buffer.byteLength(entry.Detail) : 0;
+  for (const resource of entry.Resources ?? []) {
+    size += Buffer.byteLength(resource);
+  }
+  return size;
+}
+
+/** Splits items, in order, into requests of at most 10 entries and 256 KB. */
+export function packBatches<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length === MAX_ENTRIES_PER_REQUEST || (current.length > 0 && bytes + size > MAX_REQUEST_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) {
+    batches.push(current);
+  }
+  return batches;
+}
+
+/** A client-side fault other than throttling: the SDK marks it `$fault: 'client'`, `$retryable` unset. */
+function isPermanent(error: unknown): boolean {
+  const e = error as { $fault?: string; $retryable?: unknown; name?: string } | undefined;
+  return e?.$fault === 'client' && !e.$retryable && !/Throttl|TooManyRequests|LimitExceeded/.test(e.name ?? '');
+}
+
+function errorName(error: unknown): string {
+  const e = error as { name?: string; Code?: string } | undefined;
+  return e?.Code ?? e?.name ?? 'UnknownError';
+}

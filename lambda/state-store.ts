@@ -1,0 +1,222 @@
+/**
+ * The watcher's state in DynamoDB (layout in docs/design.md): one meta item (listing digest,
+ * baseline marker, lease) and one item per case. Only GetItem, UpdateItem, Query, PutItem and
+ * BatchWriteItem: conditional single-item writes instead of transactions.
+ */
+import {
+  AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { backoffDelayMs, sleep as realSleep } from './backoff';
+import type { CaseState, RecordedCase } from './change-detection';
+
+/** The part of `DynamoDBClient` the store uses. */
+export type DynamoDbSender = Pick<DynamoDBClient, 'send'>;
+
+export interface MetaRecord {
+  /** Digest of the last listing recorded in full; absent while a run holds (or crashed with) the lease. */
+  readonly digest?: string;
+  /** When the first complete listing was recorded. */
+  readonly baselineAt?: string;
+  readonly leaseOwner?: string;
+  readonly leaseExpiresAt?: number;
+  /** Epoch ms at which the listing last recorded was started. */
+  readonly listedAt?: number;
+}
+
+/** A case state to write. */
+export interface CaseWrite {
+  readonly caseId: string;
+  readonly state: CaseState;
+  /** The recorded version this write replaces; undefined for a case never recorded. */
+  readonly expectedVersion: number | undefined;
+}
+
+export interface StateStoreOptions {
+  readonly client: DynamoDbSender;
+  readonly tableName: string;
+  /** Attempts at a BatchWriteItem's unprocessed items, the first included. @default 8 */
+  readonly maxBatchAttempts?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The partition of the one meta item and of the case items. */
+const META_KEY = { pk: { S: 'META' }, sk: { S: 'META' } };
+const CASE_PARTITION = 'CASE';
+const BATCH_WRITE_LIMIT = 25;
+
+export class StateStore {
+  private readonly client: DynamoDbSender;
+  private readonly tableName: string;
+  private readonly maxBatchAttempts: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: StateStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  /** The meta item (strongly consistent read), or undefined before the first run. */
+  async getMeta(): Promise<MetaRecord | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: META_KEY, ConsistentRead: true }));
+    if (!Item) {
+      return undefined;
+    }
+    return {
+      digest: Item.digest?.S,
+      baselineAt: Item.baselineAt?.S,
+      leaseOwner: Item.leaseOwner?.S,
+      leaseExpiresAt: numberOf(Item.leaseExpiresAt),
+      listedAt: numberOf(Item.listedAt),
+    };
+  }
+
+  /**
+   * Takes the lease unless another run holds an unexpired one or has recorded a listing newer than
+   * ours (`listedAt`). Removes the digest while we work, so a run that crashes half-way never leaves
+   * a digest that would make the next run skip what it wrote. Returns false when someone else is at work.
+   */
+  async acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean> {
+    return this.ifConditionHolds(this.client.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: META_KEY,
+      UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expiresAt, updatedAt = :now REMOVE digest',
+      ConditionExpression: '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :nowMs) '
+        + 'AND (attribute_not_exists(listedAt) OR listedAt <= :listedAt)',
+      ExpressionAttributeValues: {
+        ':owner': { S: owner },
+        ':expiresAt': { N: String(opts.expiresAt) },
+        ':nowMs': { N: String(this.now()) },
+        ':now': { S: new Date(this.now()).toISOString() },
+        ':listedAt': { N: String(opts.listedAt) },
+      },
+    })));
+  }
+
+  /**
+   * Releases the lease and records `listedAt`; with `digest`, also the digest (the listing was
+   * recorded in full) and the baseline marker if not yet set. False when the lease was lost.
+   */
+  async releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean> {
+    const now = new Date(this.now()).toISOString();
+    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':listedAt': { N: String(opts.listedAt) }, ':now': { S: now } };
+    let set = 'listedAt = :listedAt, updatedAt = :now';
+    if (opts.digest !== undefined) {
+      set += ', digest = :digest, baselineAt = if_not_exists(baselineAt, :now)';
+      values[':digest'] = { S: opts.digest };
+    }
+    return this.ifConditionHolds(this.client.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: META_KEY,
+      UpdateExpression: `SET ${set} REMOVE leaseOwner, leaseExpiresAt`,
+      ConditionExpression: 'leaseOwner = :owner',
+      ExpressionAttributeValues: values,
+    })));
+  }
+
+  /** Every recorded case (strongly consistent, all pages). */
+  async loadCases(): Promise<Map<string, RecordedCase>> {
+    const cases = new Map<string, RecordedCase>();
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: CASE_PARTITION } },
+        ProjectionExpression: 'sk, caseStatus, pendingAction, lastUpdatedDate, version',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }));
+      for (const item of page.Items ?? []) {
+        cases.set(item.sk.S!, {
+          caseStatus: item.caseStatus?.S ?? null,
+          pendingAction: item.pendingAction?.S ?? null,
+          lastUpdatedDate: item.lastUpdatedDate?.S ?? null,
+          version: numberOf(item.version) ?? 0,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return cases;
+  }
+
+  /**
+   * Writes one case if its recorded version is still the one the change was computed from, so two
+   * overlapping runs never both advance a case. Returns false when another run got there first.
+   */
+  async putCase(write: CaseWrite): Promise<boolean> {
+    const condition = write.expectedVersion === undefined
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': { N: String(write.expectedVersion) } } };
+    return this.ifConditionHolds(this.client.send(new PutItemCommand({
+      TableName: this.tableName,
+      Item: this.caseItem(write),
+      ...condition,
+    })));
+  }
+
+  /**
+   * Writes cases that have nothing to publish (baseline, silent new cases), 25 per request, under
+   * the lease; `UnprocessedItems` are retried with backoff. Throws if some remain unprocessed.
+   */
+  async putCasesInBatches(writes: readonly CaseWrite[]): Promise<void> {
+    for (let start = 0; start < writes.length; start += BATCH_WRITE_LIMIT) {
+      let requests: WriteRequest[] = writes.slice(start, start + BATCH_WRITE_LIMIT).map((w) => ({ PutRequest: { Item: this.caseItem(w) } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt === this.maxBatchAttempts) {
+          throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
+        }
+        if (attempt > 0) {
+          await this.sleep(backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 }));
+        }
+        const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+
+  private caseItem(write: CaseWrite): Record<string, AttributeValue> {
+    return {
+      pk: { S: CASE_PARTITION },
+      sk: { S: write.caseId },
+      caseStatus: stringOrNull(write.state.caseStatus),
+      pendingAction: stringOrNull(write.state.pendingAction),
+      lastUpdatedDate: stringOrNull(write.state.lastUpdatedDate),
+      version: { N: String((write.expectedVersion ?? 0) + 1) },
+      updatedAt: { S: new Date(this.now()).toISOString() },
+    };
+  }
+
+  /** Resolves true when the conditional write went through, false when its condition failed. */
+  private async ifConditionHolds(request: Promise<unknown>): Promise<boolean> {
+    try {
+      await request;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException') {
+        return false;
+      }
+      throw error;
+    }
+  }
+}
+
+function stringOrNull(value: string | null): AttributeValue {
+  return value === null ? { NULL: true } : { S: value };
+}
+
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  return value?.N === undefined ? undefined : Number(value.N);
+}
