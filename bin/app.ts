@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import * as cdk from 'aws-cdk-lib';
+import { createExampleApp } from './example-stack';
 
-const app = new cdk.App();
-new cdk.Stack(app, 'SecurityIrCaseWatcherStack');
-app.synth();
+createExampleApp().app.synth();

@@ -1,0 +1,104 @@
+import { App, AppProps, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { SecurityIrCaseWatcher } from '../lib';
+
+/** The context keys the example app reads (`npx cdk synth -c key=value`). */
+export const ExampleContext = {
+  EVENT_BUS_NAME: 'eventBusName',
+  SCHEDULE: 'schedule',
+  EVENT_SOURCE: 'eventSource',
+  SECURITY_IR_REGION: 'securityIrRegion',
+  SECURITY_IR_ROLE_ARN: 'securityIrRoleArn',
+  NOTIFY_EMAIL: 'notifyEmail',
+} as const;
+
+export const EXAMPLE_STACK_ID = 'SecurityIrCaseWatcherStack';
+
+/** The watcher with every option taken from context, and an e-mail for the cases that need the customer. */
+export class CaseWatcherExampleStack extends Stack {
+  public readonly watcher: SecurityIrCaseWatcher;
+  /** The e-mail topic, when `notifyEmail` is set. */
+  public readonly topic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const context = (key: string): string | undefined => {
+      const value: unknown = this.node.tryGetContext(key);
+      return value === undefined || value === '' ? undefined : String(value);
+    };
+
+    const eventBusName = context(ExampleContext.EVENT_BUS_NAME);
+    const schedule = context(ExampleContext.SCHEDULE);
+    this.watcher = new SecurityIrCaseWatcher(this, 'CaseWatcher', {
+      eventBus: eventBusName ? events.EventBus.fromEventBusName(this, 'EventBus', eventBusName) : undefined,
+      schedule: schedule ? events.Schedule.expression(schedule) : undefined,
+      eventSource: context(ExampleContext.EVENT_SOURCE),
+      securityIrRegion: context(ExampleContext.SECURITY_IR_REGION),
+      securityIrRoleArn: context(ExampleContext.SECURITY_IR_ROLE_ARN),
+    });
+
+    const notifyEmail = context(ExampleContext.NOTIFY_EMAIL);
+    if (notifyEmail) {
+      this.topic = this.notificationTopic(notifyEmail);
+      const target = new targets.SnsTopic(this.topic, {
+        message: events.RuleTargetInput.fromText(
+          `Security IR case ${events.EventField.fromPath('$.detail.caseId')} ` +
+            `("${events.EventField.fromPath('$.detail.title')}"): ${events.EventField.fromPath('$.detail-type')}, ` +
+            `status ${events.EventField.fromPath('$.detail.caseStatus')}, ` +
+            `pending action ${events.EventField.fromPath('$.detail.pendingAction')}.`,
+        ),
+      });
+      this.watcher.onPendingActionChanged('CustomerActionRule', {
+        description: 'A Security IR case waits on the customer',
+        pendingAction: ['Customer'],
+        target,
+      });
+      this.watcher.onCaseCreated('NewCaseRule', { description: 'A new Security IR case', target });
+      for (const alarm of [this.watcher.failedRunsAlarm, this.watcher.stalenessAlarm]) {
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+      }
+    }
+  }
+
+  /** An encrypted, TLS-only topic that EventBridge and CloudWatch alarms may publish to. */
+  private notificationTopic(email: string): sns.Topic {
+    const key = new kms.Key(this, 'NotificationKey', {
+      description: 'Encrypts the Security IR case watcher notification topic',
+      enableKeyRotation: true,
+    });
+    // Publishing to an encrypted topic needs the publisher to use the key: SNS does so on its behalf.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsToPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const topic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: 'Security IR case watcher',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+}
+
+/** The example app: the stack env-agnostic, and cdk-nag's AWS Solutions checks on everything. */
+export function createExampleApp(props?: AppProps): { app: App; stack: CaseWatcherExampleStack } {
+  const app = new App(props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new CaseWatcherExampleStack(app, EXAMPLE_STACK_ID, {
+    description: 'Watches AWS Security Incident Response cases and publishes their changes to EventBridge',
+  });
+  return { app, stack };
+}

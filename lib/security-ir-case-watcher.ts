@@ -1,0 +1,515 @@
+import { Arn, ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { alarmPeriod, stalenessWindow } from './alarm-window';
+import {
+  CASE_CREATED_DETAIL_TYPE,
+  CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+  CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CASE_WATCHER_DETAIL_TYPES,
+  DEFAULT_EVENT_SOURCE,
+} from './events';
+import { locateHandlerAsset } from './handler-asset';
+import { HandlerEnvironment, METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, METRIC_SERVICE_ENV, MetricName } from './handler-environment';
+import { isReadableSchedule, scheduleInterval } from './schedule';
+import {
+  validateEventSource,
+  validateMemorySize,
+  validateRegion,
+  validateRoleArn,
+  validateSchedule,
+  validateStalenessPeriods,
+  validateTimeout,
+} from './validation';
+
+/** Properties of a {@link SecurityIrCaseWatcher}. */
+export interface SecurityIrCaseWatcherProps {
+  /**
+   * How often the watcher lists the Security IR cases. At most once a minute; a `cron(...)` schedule is
+   * treated as running every minute when the timeout and the alarms are derived from it.
+   *
+   * @default events.Schedule.rate(Duration.minutes(1))
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * The bus the case events are put on.
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The `source` of every event. Must not start with `aws.`.
+   *
+   * @default DEFAULT_EVENT_SOURCE ('security-ir.case-watcher')
+   */
+  readonly eventSource?: string;
+
+  /**
+   * Whether to publish `Security IR Case Created` events for cases that appear after the first poll.
+   *
+   * @default true
+   */
+  readonly emitCreatedEvents?: boolean;
+
+  /**
+   * Whether the first poll publishes a `Security IR Case Created` event for every case that already
+   * exists, instead of only recording them as the baseline.
+   *
+   * @default false
+   */
+  readonly emitExistingCasesOnFirstRun?: boolean;
+
+  /**
+   * The region whose Security IR cases are listed.
+   *
+   * @default - the stack's region
+   */
+  readonly securityIrRegion?: string;
+
+  /**
+   * A role the function assumes to list the cases, for instance in the Security IR membership account.
+   * That role needs `security-ir:ListCases` and must trust this watcher's function role.
+   *
+   * @default - the function lists the cases with its own role, in its own account
+   */
+  readonly securityIrRoleArn?: string;
+
+  /**
+   * The function's timeout. Must be below the schedule interval, so that a run always ends (and a
+   * crashed run's lease expires) before the next run starts.
+   *
+   * @default - the schedule interval minus 10 seconds, at most 5 minutes
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The function's memory, in MB (128 to 10240). The poller is I/O bound; more memory mainly buys CPU
+   * for parsing very large case listings.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the state table and the log group when the watcher is removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A KMS key that encrypts the state table, the dead-letter queue and the log group. When the key is
+   * defined in the same app, the watcher adds the key policy statements CloudWatch Logs and EventBridge
+   * need; for an imported key, add them yourself (see docs/construct.md).
+   *
+   * @default - AWS owned keys for the table, SQS-managed encryption for the queue, CloudWatch Logs' own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How many schedule intervals in a row without a successful run raise the staleness alarm.
+   *
+   * @default 3 (fewer when CloudWatch's evaluation limit of 1 day, or 7 days for hourly periods, requires it)
+   */
+  readonly stalenessPeriods?: number;
+}
+
+/** Options of the `on*()` rule helpers: the usual `OnEventOptions` plus filters on the event detail. */
+export interface CaseEventRuleOptions extends events.OnEventOptions {
+  /**
+   * Match only events whose `detail.caseStatus` is one of these values, e.g. `['Closed']`.
+   *
+   * @default - any status
+   */
+  readonly caseStatus?: string[];
+
+  /**
+   * Match only events whose `detail.pendingAction` is one of these values, e.g. `['Customer']`.
+   *
+   * @default - any pending action
+   */
+  readonly pendingAction?: string[];
+}
+
+const DEFAULT_SCHEDULE_INTERVAL = Duration.minutes(1);
+const TIMEOUT_MARGIN = Duration.seconds(10);
+const MAX_DEFAULT_TIMEOUT = Duration.minutes(5);
+const DEFAULT_MEMORY_MB = 256;
+/** EventBridge keeps retrying a failed delivery up to this age; Lambda's own async retries up to 6 hours. */
+const MAX_TARGET_EVENT_AGE = Duration.hours(24);
+const MAX_ASYNC_EVENT_AGE = Duration.hours(6);
+/** The DynamoDB actions the poller calls on its table (docs/design.md). */
+const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * Polls AWS Security Incident Response on a schedule and publishes an EventBridge event whenever a
+ * case appears, or its status or pending action changes.
+ *
+ * @example
+ * const watcher = new SecurityIrCaseWatcher(this, 'CaseWatcher');
+ * watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'], target });
+ */
+export class SecurityIrCaseWatcher extends Construct {
+  /** The poller. */
+  public readonly function: lambda.Function;
+  /** The function's execution role. */
+  public readonly role: iam.Role;
+  /** The table where the poller records every case's last seen status and pending action. */
+  public readonly table: dynamodb.Table;
+  /** The rule that runs the poller on the schedule. */
+  public readonly scheduleRule: events.Rule;
+  /** Receives the schedule events EventBridge could not deliver to the function. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The bus the case events are put on. */
+  public readonly eventBus: events.IEventBus;
+  /** The `source` of every case event. */
+  public readonly eventSource: string;
+  /** The value of the `service` dimension of this watcher's metrics (the function's POWERTOOLS_SERVICE_NAME). */
+  public readonly serviceName: string;
+  /** In alarm when a run failed in the last schedule interval. */
+  public readonly failedRunsAlarm: cloudwatch.Alarm;
+  /** In alarm when no run has succeeded for `stalenessPeriods` schedule intervals. */
+  public readonly stalenessAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: SecurityIrCaseWatcherProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const schedule = props.schedule ?? events.Schedule.rate(DEFAULT_SCHEDULE_INTERVAL);
+    const knownInterval = scheduleInterval(schedule);
+    validateSchedule(schedule.expressionString, knownInterval, isReadableSchedule(schedule));
+    // A schedule only deploy time knows is taken at its shortest, as for cron.
+    const interval = knownInterval ?? DEFAULT_SCHEDULE_INTERVAL;
+    const timeout = props.timeout ?? defaultTimeout(interval);
+    validateTimeout(timeout, knownInterval);
+    this.eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
+    validateEventSource(this.eventSource);
+    validateRoleArn(props.securityIrRoleArn);
+    const securityIrRegion = props.securityIrRegion ?? stack.region;
+    validateRegion(securityIrRegion);
+    const memorySize = props.memorySize ?? DEFAULT_MEMORY_MB;
+    validateMemorySize(memorySize);
+    if (props.stalenessPeriods !== undefined) {
+      validateStalenessPeriods(props.stalenessPeriods);
+    }
+    const staleness = stalenessWindow(interval, props.stalenessPeriods);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const key = props.encryptionKey;
+    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
+    this.serviceName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+
+    this.table = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,
+      encryptionKey: key,
+      removalPolicy,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: key,
+      removalPolicy,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the schedule rule\'s target: it only holds undelivered ' +
+        'schedule ticks, and a queue behind it would add nothing.',
+    });
+
+    if (key) {
+      grantServicesUseOfKey(key);
+    }
+
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Security IR case watcher: lists cases, records them in its table, publishes case events',
+      inlinePolicies: {
+        CaseWatcher: new iam.PolicyDocument({
+          statements: this.functionStatements(props.securityIrRoleArn, key),
+        }),
+      },
+    });
+    if (props.securityIrRoleArn === undefined) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'security-ir:ListCases supports no resource-level permission (the service authorization reference ' +
+          'lists no resource type for it), so "*" is the only resource it can be granted on. It is read-only ' +
+          'and the statement grants nothing else.',
+      });
+    }
+
+    this.function = new lambda.Function(this, 'Function', {
+      description: 'Polls AWS Security Incident Response cases and publishes their changes to EventBridge',
+      code: lambda.Code.fromAsset(locateHandlerAsset()),
+      handler: 'index.handler',
+      runtime: lambda.determineLatestNodeRuntime(this),
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: this.handlerEnvironment(props, securityIrRegion),
+      // Lambda's own retries of a failed run stop once the next scheduled run would redo the work anyway.
+      retryAttempts: 2,
+      maxEventAge: minDuration(interval, MAX_ASYNC_EVENT_AGE),
+    });
+
+    this.scheduleRule = new events.Rule(this, 'ScheduleRule', {
+      description: 'Runs the Security IR case watcher',
+      schedule,
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: minDuration(interval, MAX_TARGET_EVENT_AGE),
+        }),
+      ],
+    });
+
+    this.failedRunsAlarm = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
+      alarmDescription: 'A Security IR case watcher run failed: see the function logs',
+      metric: this.metricErrors({ period: alarmPeriod(interval) }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.stalenessAlarm = new cloudwatch.Alarm(this, 'StalenessAlarm', {
+      alarmDescription: 'No Security IR case watcher run has succeeded for several schedule intervals',
+      metric: this.metricPollSucceeded({ period: staleness.period }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: staleness.evaluationPeriods,
+      datapointsToAlarm: staleness.evaluationPeriods,
+      // No heartbeat at all is the very condition this alarm exists for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+
+  /** A rule on the watcher's bus matching `Security IR Case Created` events. */
+  public onCaseCreated(id: string, options: CaseEventRuleOptions = {}): events.Rule {
+    return this.caseEventRule(id, [CASE_CREATED_DETAIL_TYPE], options);
+  }
+
+  /** A rule on the watcher's bus matching `Security IR Case Status Changed` events. */
+  public onCaseStatusChanged(id: string, options: CaseEventRuleOptions = {}): events.Rule {
+    return this.caseEventRule(id, [CASE_STATUS_CHANGED_DETAIL_TYPE], options);
+  }
+
+  /** A rule on the watcher's bus matching `Security IR Case Pending Action Changed` events. */
+  public onPendingActionChanged(id: string, options: CaseEventRuleOptions = {}): events.Rule {
+    return this.caseEventRule(id, [CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE], options);
+  }
+
+  /** A rule on the watcher's bus matching every event the watcher publishes. */
+  public onAnyCaseEvent(id: string, options: CaseEventRuleOptions = {}): events.Rule {
+    return this.caseEventRule(id, [...CASE_WATCHER_DETAIL_TYPES], options);
+  }
+
+  /** One of this watcher's metrics (namespace `SecurityIrCaseWatcher`, dimension `service`). */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { [METRIC_SERVICE_DIMENSION]: this.serviceName },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /** Cases listed by a run. @default - maximum over 5 minutes */
+  public metricCasesSeen(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.CASES_SEEN, { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /** Events accepted by EventBridge. @default - sum over 5 minutes */
+  public metricEventsPublished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.EVENTS_PUBLISHED, props);
+  }
+
+  /** Events EventBridge did not accept (left for a later run). @default - sum over 5 minutes */
+  public metricPublishFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.PUBLISH_FAILURES, props);
+  }
+
+  /** Duration of a run in milliseconds. @default - average over 5 minutes */
+  public metricPollDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.POLL_DURATION_MS, { statistic: cloudwatch.Stats.AVERAGE, ...props });
+  }
+
+  /** Successful runs: the heartbeat of the staleness alarm. @default - sum over 5 minutes */
+  public metricPollSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.POLL_SUCCEEDED, props);
+  }
+
+  /** `ListCases` requests made. @default - sum over 5 minutes */
+  public metricListCasesCalls(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.LIST_CASES_CALLS, props);
+  }
+
+  /** Failed runs (the function's `Errors`). @default - sum over 5 minutes */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  private caseEventRule(id: string, detailTypes: string[], options: CaseEventRuleOptions): events.Rule {
+    const { target, eventPattern, caseStatus, pendingAction, ...ruleOptions } = options;
+    const detail: Record<string, string[]> = {};
+    if (caseStatus !== undefined) {
+      detail.caseStatus = nonEmpty('caseStatus', caseStatus);
+    }
+    if (pendingAction !== undefined) {
+      detail.pendingAction = nonEmpty('pendingAction', pendingAction);
+    }
+    const rule = new events.Rule(this, id, {
+      ...ruleOptions,
+      eventBus: this.eventBus,
+      eventPattern: {
+        source: [this.eventSource],
+        detailType: detailTypes,
+        ...(Object.keys(detail).length > 0 ? { detail } : {}),
+      },
+    });
+    if (eventPattern !== undefined) {
+      rule.addEventPattern(eventPattern);
+    }
+    if (target !== undefined) {
+      rule.addTarget(target);
+    }
+    return rule;
+  }
+
+  private handlerEnvironment(props: SecurityIrCaseWatcherProps, securityIrRegion: string): Record<string, string> {
+    const roleArn = props.securityIrRoleArn;
+    return {
+      [HandlerEnvironment.STATE_TABLE_NAME]: this.table.tableName,
+      // The ARN rather than the name: it also reaches a bus in another account.
+      [HandlerEnvironment.EVENT_BUS_NAME]: this.eventBus.eventBusArn,
+      [HandlerEnvironment.EVENT_SOURCE]: this.eventSource,
+      [HandlerEnvironment.EMIT_CREATED_EVENTS]: String(props.emitCreatedEvents ?? true),
+      [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: String(props.emitExistingCasesOnFirstRun ?? false),
+      [HandlerEnvironment.SECURITY_IR_REGION]: securityIrRegion,
+      [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]:
+        roleArn === undefined ? Stack.of(this).account : Arn.split(roleArn, ArnFormat.SLASH_RESOURCE_NAME).account!,
+      ...(roleArn === undefined ? {} : { [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn }),
+      [METRIC_SERVICE_ENV]: this.serviceName,
+    };
+  }
+
+  /** Exactly what the handler calls, each on the narrowest resource. */
+  private functionStatements(securityIrRoleArn: string | undefined, key: kms.IKey | undefined): iam.PolicyStatement[] {
+    const statements = [
+      securityIrRoleArn === undefined
+        ? new iam.PolicyStatement({ sid: 'ListSecurityIrCases', actions: ['security-ir:ListCases'], resources: ['*'] })
+        : new iam.PolicyStatement({ sid: 'AssumeSecurityIrRole', actions: ['sts:AssumeRole'], resources: [securityIrRoleArn] }),
+      new iam.PolicyStatement({
+        sid: 'PutCaseEvents',
+        actions: ['events:PutEvents'],
+        resources: [this.eventBus.eventBusArn],
+        conditions: {
+          StringEquals: {
+            'events:source': [this.eventSource],
+            'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES],
+          },
+        },
+      }),
+      new iam.PolicyStatement({ sid: 'UseStateTable', actions: TABLE_ACTIONS, resources: [this.table.tableArn] }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    ];
+    if (key) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'UseStateTableKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+        }),
+      );
+    }
+    return statements;
+  }
+}
+
+/**
+ * Key policy statements for the services that use the key on the watcher's behalf: CloudWatch Logs
+ * for the log group and EventBridge for sending to the encrypted dead-letter queue. A no-op for an
+ * imported key, whose policy this app cannot change.
+ */
+function grantServicesUseOfKey(key: kms.IKey): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForCaseWatcher',
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.${Aws.URL_SUFFIX}`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+      },
+    }),
+    true,
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeDeadLetterForCaseWatcher',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/*` },
+      },
+    }),
+    true,
+  );
+}
+
+function defaultTimeout(interval: Duration): Duration {
+  return minDuration(interval.minus(TIMEOUT_MARGIN), MAX_DEFAULT_TIMEOUT);
+}
+
+function minDuration(a: Duration, b: Duration): Duration {
+  return a.toMilliseconds() <= b.toMilliseconds() ? a : b;
+}
+
+function nonEmpty(prop: string, values: string[]): string[] {
+  if (values.length === 0) {
+    throw new Error(`${prop} must list at least one value; leave it out to match any`);
+  }
+  return values;
+}
