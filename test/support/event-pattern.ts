@@ -1,0 +1,85 @@
+/**
+ * A small EventBridge event pattern matcher, for the operators the watcher's rules use: exact values
+ * listed in arrays, nested objects, `prefix`, `anything-but` (values or a prefix) and `exists`.
+ * Any other operator throws, so a pattern it cannot judge never passes silently.
+ *
+ * Semantics (as EventBridge documents them):
+ * - every field of the pattern must match (AND); the values listed for one field are alternatives (OR);
+ * - a field missing from the event matches nothing but `{ "exists": false }`;
+ * - when the event's value is an array, the field matches if any element matches;
+ * - matching is exact and typed: `"5"` is not `5`, `null` matches only `null`.
+ */
+
+type JsonObject = { readonly [key: string]: unknown };
+
+/** Whether `event` (an EventBridge event, `detail-type` spelt as on the wire) matches `pattern`. */
+export function matchesEventPattern(pattern: unknown, event: unknown): boolean {
+  if (!isObject(pattern)) {
+    throw new Error('an event pattern must be a JSON object');
+  }
+  return matchObject(pattern, event, '');
+}
+
+function matchObject(pattern: JsonObject, value: unknown, path: string): boolean {
+  return Object.entries(pattern).every(([key, condition]) => {
+    const fieldPath = path === '' ? key : `${path}.${key}`;
+    const present = isObject(value) && Object.prototype.hasOwnProperty.call(value, key);
+    const fieldValue = present ? (value as JsonObject)[key] : undefined;
+    if (Array.isArray(condition)) {
+      return matchField(condition, present, fieldValue, fieldPath);
+    }
+    if (isObject(condition)) {
+      const objects = Array.isArray(fieldValue) ? fieldValue : [fieldValue];
+      return present && objects.some((element) => isObject(element) && matchObject(condition, element, fieldPath));
+    }
+    throw new Error(`pattern field "${fieldPath}" must be an array of conditions or a nested object`);
+  });
+}
+
+function matchField(conditions: readonly unknown[], present: boolean, value: unknown, path: string): boolean {
+  const candidates = Array.isArray(value) ? value : [value];
+  return conditions.some((condition) => {
+    if (isObject(condition)) {
+      const [operator, ...others] = Object.keys(condition);
+      if (operator === undefined || others.length > 0) {
+        throw new Error(`pattern field "${path}": an operator object needs exactly one key`);
+      }
+      if (operator === 'exists') {
+        return condition.exists === present;
+      }
+      return present && candidates.some((candidate) => matchOperator(operator, condition[operator], candidate, path));
+    }
+    return present && candidates.some((candidate) => candidate === condition);
+  });
+}
+
+function matchOperator(operator: string, argument: unknown, value: unknown, path: string): boolean {
+  switch (operator) {
+    case 'prefix':
+      return typeof value === 'string' && value.startsWith(stringArgument(argument, path, operator));
+    case 'anything-but':
+      if (Array.isArray(argument)) {
+        return !argument.includes(value);
+      }
+      if (isObject(argument)) {
+        if (Object.keys(argument).length !== 1 || !('prefix' in argument)) {
+          throw new Error(`pattern field "${path}": only { "anything-but": { "prefix": ... } } is supported`);
+        }
+        return typeof value === 'string' && !value.startsWith(stringArgument(argument.prefix, path, 'anything-but prefix'));
+      }
+      return value !== argument;
+    default:
+      throw new Error(`pattern field "${path}": operator "${operator}" is not supported by this matcher`);
+  }
+}
+
+function stringArgument(argument: unknown, path: string, operator: string): string {
+  if (typeof argument !== 'string') {
+    throw new Error(`pattern field "${path}": "${operator}" takes a string`);
+  }
+  return argument;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
