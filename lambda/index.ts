@@ -1,2 +1,94 @@
-// Placeholder until the poller lands: the bundling path is the real one.
-export const handler = async (): Promise<{ ok: boolean }> => ({ ok: true });
+/**
+ * The Lambda entry point. Configuration and clients are built once per container, on the first
+ * invocation (so a configuration error is reported as that invocation's failure, in the log), then
+ * every scheduled invocation runs one poll bounded by the invocation's remaining time.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ConfigError, DEFAULT_SERVICE_NAME, loadConfig, WatcherConfig } from './config';
+import { Poller } from './poller';
+import { EventPublisher } from './publisher';
+import { SecurityIrClient } from './security-ir-client';
+import { StateStore } from './state-store';
+import type { RunSummary } from './telemetry';
+import { createTelemetry } from './telemetry';
+
+/** The parts of the Lambda context the handler reads. */
+export interface LambdaContext {
+  readonly awsRequestId?: string;
+  readonly invokedFunctionArn?: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** What a container keeps between invocations. */
+interface Container {
+  readonly config: WatcherConfig;
+  readonly securityIr: SecurityIrClient;
+  readonly store: StateStore;
+  readonly publisher: EventPublisher;
+  /** ListCases requests made by this container's client, retries included. */
+  listCasesCalls: number;
+}
+
+let container: Container | undefined;
+
+export const handler = async (_event: unknown, context: LambdaContext): Promise<RunSummary> => {
+  const deadline = Date.now() + context.getRemainingTimeInMillis();
+  const current = container ?? (container = createContainer());
+  const { config } = current;
+  const telemetry = createTelemetry({ serviceName: config.serviceName, fields: { requestId: context.awsRequestId } });
+  const poller = new Poller({
+    source: current.securityIr,
+    store: current.store,
+    publisher: current.publisher,
+    telemetry,
+    listCasesCalls: () => current.listCasesCalls,
+  }, {
+    eventSource: config.eventSource,
+    emitCreatedEvents: config.emitCreatedEvents,
+    emitExistingCasesOnFirstRun: config.emitExistingCasesOnFirstRun,
+    securityIrRegion: config.securityIrRegion,
+    accountId: config.securityIrAccountId ?? accountOf(context.invokedFunctionArn),
+  });
+  return poller.poll(deadline);
+};
+
+function createContainer(): Container {
+  let config: WatcherConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const service = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
+      createTelemetry({ serviceName: service }).log('ERROR', error.message, { variable: error.variable });
+    }
+    throw error;
+  }
+  // Both SDK clients read AWS_ENDPOINT_URL_DYNAMODB / _EVENTBRIDGE / AWS_ENDPOINT_URL themselves.
+  const requestHandler = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+  const created: Container = {
+    config,
+    securityIr: new SecurityIrClient({
+      region: config.securityIrRegion,
+      credentials: config.securityIrRoleArn
+        ? fromTemporaryCredentials({ params: { RoleArn: config.securityIrRoleArn, RoleSessionName: 'security-ir-case-watcher' } })
+        : undefined,
+      onAttempt: (operation) => {
+        if (operation === 'ListCases') {
+          created.listCasesCalls++;
+        }
+      },
+    }),
+    store: new StateStore({ client: new DynamoDBClient({ requestHandler }), tableName: config.stateTableName }),
+    publisher: new EventPublisher({ client: new EventBridgeClient({ requestHandler }), eventBusName: config.eventBusName }),
+    listCasesCalls: 0,
+  };
+  return created;
+}
+
+/** The account of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+function accountOf(functionArn: string | undefined): string | null {
+  const account = functionArn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : null;
+}

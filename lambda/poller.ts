@@ -1,0 +1,306 @@
+/**
+ * One poll (docs/design.md, "One poll"): list every case, short-cut on an unchanged listing, take
+ * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
+ */
+import { randomUUID } from 'crypto';
+import { CaseChange, detectChanges, ListedCase, listingDigest, RecordedCase } from './change-detection';
+import type { EventToPublish, PublishOutcome } from './publisher';
+import type { ListCasesPage, RequestOptions } from './security-ir-client';
+import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
+import type { CaseWrite, MetaRecord } from './state-store';
+import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
+
+/** Where the cases come from: the Security IR client's paginator. */
+export interface CaseSource {
+  paginateCases(input?: { maxResults?: number }, options?: RequestOptions): AsyncIterableIterator<ListCasesPage>;
+}
+
+/** The state operations a poll needs (`StateStore` implements them). */
+export interface PollerStore {
+  getMeta(): Promise<MetaRecord | undefined>;
+  acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean>;
+  releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean>;
+  loadCases(): Promise<Map<string, RecordedCase>>;
+  putCase(write: CaseWrite): Promise<boolean>;
+  putCasesInBatches(writes: readonly CaseWrite[]): Promise<void>;
+}
+
+/** The publishing a poll needs (`EventPublisher` implements it). */
+export interface PollerPublisher {
+  publish(events: readonly EventToPublish[], deadline: number): Promise<PublishOutcome>;
+}
+
+export interface PollerDependencies {
+  readonly source: CaseSource;
+  readonly store: PollerStore;
+  readonly publisher: PollerPublisher;
+  readonly telemetry: Telemetry;
+  /** ListCases requests made so far (retries included), read before and after the poll. */
+  readonly listCasesCalls?: () => number;
+  readonly now?: () => number;
+}
+
+export interface PollerSettings {
+  readonly eventSource: string;
+  readonly emitCreatedEvents: boolean;
+  readonly emitExistingCasesOnFirstRun: boolean;
+  /** `region` of the events of cases without an ARN. */
+  readonly securityIrRegion: string;
+  /** `accountId` of the events of cases without an ARN. */
+  readonly accountId: string | null;
+  /** No listing page or publish is started later than this before the deadline. @default 3_000 */
+  readonly safetyMarginMs?: number;
+  /** No state write is started later than this before the deadline. @default 1_000 */
+  readonly recordMarginMs?: number;
+  /** Concurrent conditional case writes. @default 10 */
+  readonly writeConcurrency?: number;
+}
+
+/** A poll that could not publish and record every transition it detected. */
+export class PollIncompleteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PollIncompleteError';
+  }
+}
+
+interface Progress {
+  casesSeen: number;
+  pages: number;
+  eventsPublished: number;
+  publishFailures: number;
+  casesRecorded: number;
+}
+
+export class Poller {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PollerDependencies, private readonly settings: PollerSettings) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Runs one poll that must end by `deadline` (epoch ms). Resolves with the run's summary, or
+   * throws (after recording what was published) when the run could not do all its work.
+   */
+  async poll(deadline: number): Promise<RunSummary> {
+    const started = this.now();
+    const callsBefore = this.deps.listCasesCalls?.() ?? 0;
+    const progress: Progress = { casesSeen: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
+    const summarize = (outcome: RunOutcome, error?: unknown): RunSummary => ({
+      outcome,
+      ...progress,
+      listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
+      durationMs: this.now() - started,
+      ...(error === undefined ? {} : { error: describe(error) }),
+    });
+
+    let failure: unknown;
+    let outcome: RunOutcome = 'failed';
+    try {
+      const result = await this.run(deadline, progress);
+      if (result === 'incomplete' || progress.publishFailures > 0) {
+        failure = new PollIncompleteError('Not every transition was published and recorded: the next run sends the rest');
+      } else {
+        outcome = result;
+      }
+    } catch (error) {
+      failure = error;
+    }
+    const summary = summarize(outcome, failure);
+    this.deps.telemetry.runCompleted(summary);
+    if (failure !== undefined) {
+      throw failure;
+    }
+    return summary;
+  }
+
+  private async run(deadline: number, progress: Progress): Promise<RunOutcome | 'incomplete'> {
+    const { telemetry } = this.deps;
+    const workDeadline = deadline - (this.settings.safetyMarginMs ?? 3_000);
+    const recordDeadline = deadline - (this.settings.recordMarginMs ?? 1_000);
+
+    // 1. The complete listing, or nothing: a failed listing never counts as "no cases".
+    const listedAt = this.now();
+    const cases = await this.listAllCases(workDeadline, progress);
+    const digest = listingDigest(cases);
+    progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
+
+    // 2. Unchanged since the last fully recorded listing: one read, no write.
+    const meta = await this.deps.store.getMeta();
+    const baseline = !meta?.baselineAt;
+    if (!baseline && meta?.digest === digest) {
+      return 'succeeded';
+    }
+
+    // 3. There is work: take the lease.
+    if (this.now() >= workDeadline) {
+      throw new Error('The deadline came before the changes could be processed');
+    }
+    const runId = randomUUID();
+    if (!(await this.deps.store.acquireLease(runId, { expiresAt: deadline, listedAt }))) {
+      telemetry.log('INFO', 'Another run holds the lease or has recorded a newer listing: nothing to do', { digest });
+      return 'skipped';
+    }
+
+    let complete = false;
+    let recordedAll = false;
+    try {
+      // 4-5. Recorded state, then the pure comparison.
+      const detection = detectChanges(await this.deps.store.loadCases(), cases, {
+        baseline,
+        emitCreatedEvents: this.settings.emitCreatedEvents,
+        emitExistingCasesOnFirstRun: this.settings.emitExistingCasesOnFirstRun,
+        observedAt: new Date(listedAt),
+        fallbackAccountId: this.settings.accountId,
+        fallbackRegion: this.settings.securityIrRegion,
+      });
+      if (detection.staleCaseIds.length > 0) {
+        telemetry.log('WARN', 'Listing older than the recorded state of some cases: left them alone', { caseIds: detection.staleCaseIds });
+      }
+
+      // 6-7. Publish, then record every case whose events were all accepted.
+      const { recorded, conflicts } = await this.publishAndRecord(detection.changes, workDeadline, recordDeadline, progress);
+      recordedAll = recorded + conflicts === detection.changes.length;
+      complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
+    } finally {
+      // 8. Release the lease; the digest only when the state matches the whole listing.
+      await this.release(runId, listedAt, complete ? digest : undefined);
+    }
+    return recordedAll ? 'succeeded' : 'incomplete';
+  }
+
+  /** Never masks the run's own error: an unreleased lease expires at the deadline anyway. */
+  private async release(runId: string, listedAt: number, digest: string | undefined): Promise<void> {
+    try {
+      if (!(await this.deps.store.releaseLease(runId, { listedAt, ...(digest === undefined ? {} : { digest }) }))) {
+        this.deps.telemetry.log('WARN', 'The lease was lost before the run released it');
+      }
+    } catch (error) {
+      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describe(error) });
+    }
+  }
+
+  /** Every page of the listing; an invalid pagination token restarts it once. */
+  private async listAllCases(deadline: number, progress: Progress): Promise<ListedCase[]> {
+    for (let restarts = 0; ; restarts++) {
+      const cases: ListedCase[] = [];
+      try {
+        for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
+          progress.pages++;
+          cases.push(...page.items);
+        }
+        return cases;
+      } catch (error) {
+        if (error instanceof InvalidTokenException && restarts === 0) {
+          this.deps.telemetry.log('WARN', 'ListCases rejected its pagination token: restarting the listing', { pagesRead: progress.pages });
+          continue;
+        }
+        this.logListingFailure(error);
+        throw error;
+      }
+    }
+  }
+
+  private logListingFailure(error: unknown): void {
+    const type = error instanceof SecurityIrError ? error.type : (error as Error)?.name;
+    const hint: Record<string, string> = {
+      AccessDeniedException: 'the function\'s role (or the assumed SECURITY_IR_ROLE_ARN) may not call security-ir:ListCases',
+      SecurityIncidentResponseNotActiveException: 'the account has no active Security Incident Response membership in this region',
+    };
+    this.deps.telemetry.log('ERROR', `Listing the cases failed (${type}): no state was changed`, {
+      errorType: type,
+      error: describe(error),
+      ...(hint[type ?? ''] ? { hint: hint[type ?? ''] } : {}),
+    });
+  }
+
+  /** How many of `changes` this run recorded, and how many another run had recorded first. */
+  private async publishAndRecord(
+    changes: readonly CaseChange[],
+    workDeadline: number,
+    recordDeadline: number,
+    progress: Progress,
+  ): Promise<{ recorded: number; conflicts: number }> {
+    let recorded = 0;
+    const silent = changes.filter((c) => c.events.length === 0);
+    const announced = changes.filter((c) => c.events.length > 0);
+
+    // Nothing to publish for these: recorded under the lease, 25 per request.
+    if (silent.length > 0 && this.now() < recordDeadline) {
+      await this.deps.store.putCasesInBatches(silent);
+      recorded += silent.length;
+      progress.casesRecorded += silent.length;
+    }
+
+    const entries = announced.flatMap((change) => change.events.map((event): EventToPublish => ({
+      source: this.settings.eventSource,
+      detailType: event.detailType,
+      detail: event.detail,
+      resources: change.caseArn ? [change.caseArn] : [],
+      time: new Date(event.detail.observedAt),
+    })));
+    const published = entries.length > 0 ? await this.deps.publisher.publish(entries, workDeadline) : undefined;
+    progress.eventsPublished += published?.accepted.filter(Boolean).length ?? 0;
+    progress.publishFailures += published?.failures.length ?? 0;
+    if (published && published.failures.length > 0) {
+      this.deps.telemetry.log('ERROR', 'EventBridge did not accept every event: their cases are left for the next run', {
+        failures: published.failures.slice(0, 10).map((f) => ({ ...f, changeId: (entries[f.index].detail as { changeId: string }).changeId })),
+        failureCount: published.failures.length,
+      });
+    }
+
+    // A case advances only if every one of its events was accepted.
+    let offset = 0;
+    const ready: CaseChange[] = [];
+    for (const change of announced) {
+      if (published!.accepted.slice(offset, offset + change.events.length).every(Boolean)) {
+        ready.push(change);
+      }
+      offset += change.events.length;
+    }
+    let conflicts = 0;
+    await forEachConcurrently(ready, this.settings.writeConcurrency ?? 10, async (change) => {
+      if (this.now() >= recordDeadline) {
+        return;
+      }
+      if (await this.deps.store.putCase(change)) {
+        recorded++;
+        progress.casesRecorded++;
+      } else {
+        conflicts++;
+      }
+    });
+    if (conflicts > 0) {
+      this.deps.telemetry.log('WARN', 'Another run recorded some cases first: left them as it wrote them', { conflicts });
+    }
+    return { recorded, conflicts };
+  }
+}
+
+/** Runs `task` over `items`, at most `concurrency` at a time; the first error is thrown once all settle. */
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (errors.length > 0) {
+    throw errors[0];
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    return `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}
