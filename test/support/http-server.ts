@@ -102,6 +102,42 @@ export interface CallOutcome {
   served: boolean;
 }
 
+/** One entry of a simulator's call log. */
+export interface RecordedCall {
+  operation: string;
+  method: string;
+  path: string;
+  /** The parsed JSON body (the raw text if it is not JSON; undefined for a request without one). */
+  body: unknown;
+  /** Status answered; 0 when a `hang` fault left it unanswered. */
+  status: number;
+  accessKeyId?: string;
+  /** IAM action the call needs, e.g. 'security-ir:ListCases'. */
+  action: string;
+}
+
+/** The call-log entry for an outcome; `iamPrefix` is the service's IAM prefix, e.g. 'events'. */
+export function recordedCall(outcome: CallOutcome, iamPrefix: string): RecordedCall {
+  let body: unknown;
+  if (outcome.request.body.length > 0) {
+    const text = outcome.request.body.toString('utf8');
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  return {
+    operation: outcome.operation,
+    method: outcome.request.method,
+    path: outcome.request.path,
+    body,
+    status: outcome.status,
+    accessKeyId: outcome.accessKeyId,
+    action: `${iamPrefix}:${outcome.operation}`,
+  };
+}
+
 export interface AwsSimServerOptions {
   /** SigV4 signing name checked in the credential scope. */
   service: string;

@@ -6,7 +6,9 @@
 import { randomInt } from 'node:crypto';
 import { TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { FaultInjector } from './faults';
-import { AccessKey, AwsServiceError, AwsSimServer, CallOutcome, jsonResponse, parseJsonBody, REST_JSON_1, SimRequest, SimResponse, startAwsSimServer } from './http-server';
+import { AccessKey, AwsServiceError, AwsSimServer, jsonResponse, parseJsonBody, RecordedCall, recordedCall, REST_JSON_1, SimRequest, SimResponse, startAwsSimServer } from './http-server';
+
+export type { RecordedCall } from './http-server';
 
 export interface SimCase {
   caseId: string;
@@ -22,19 +24,6 @@ export interface SimCase {
   closedDate?: number;
   /** Returned by GetCase only. */
   description?: string;
-}
-
-export interface RecordedCall {
-  operation: string;
-  method: string;
-  path: string;
-  /** The parsed JSON body (undefined for a request without one). */
-  body: unknown;
-  /** Status answered; 0 when a `hang` fault left it unanswered. */
-  status: number;
-  accessKeyId?: string;
-  /** IAM action the call needs, e.g. 'security-ir:ListCases'. */
-  action: string;
 }
 
 export interface SecurityIrSimulator {
@@ -90,7 +79,7 @@ export async function startSecurityIrSimulator(opts: SecurityIrSimulatorOptions 
     now: () => new Date(Date.now() + sim.clockOffsetMs),
     operationOf: operationOf,
     handle: (req, operation) => (operation === 'ListCases' ? sim.listCases(req) : sim.getCase(req)),
-    record: (outcome) => sim.record(outcome),
+    record: (outcome) => sim.calls.push(recordedCall(outcome, 'security-ir')),
   });
   return sim;
 }
@@ -201,27 +190,6 @@ class LocalSecurityIr implements SecurityIrSimulator {
     if (!found) throw new AwsServiceError(404, 'ResourceNotFoundException', `Case ${caseId} not found`);
     const { caseId: _omitted, ...rest } = found;
     return jsonResponse(200, withoutUndefined(rest));
-  }
-
-  public record(outcome: CallOutcome): void {
-    let body: unknown;
-    if (outcome.request.body.length > 0) {
-      const text = outcome.request.body.toString('utf8');
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    this.calls.push({
-      operation: outcome.operation,
-      method: outcome.request.method,
-      path: outcome.request.path,
-      body,
-      status: outcome.status,
-      accessKeyId: outcome.accessKeyId,
-      action: `security-ir:${outcome.operation}`,
-    });
   }
 
   private find(caseId: string): SimCase | undefined {
