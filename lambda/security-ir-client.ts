@@ -209,7 +209,7 @@ export class SecurityIrClient {
       }
       this.onAttempt?.(request.operation, ++requests);
       try {
-        return await this.attempt(request, Math.min(this.requestTimeoutMs, timeLeft), signal);
+        return await this.attempt(request, deadline, signal);
       } catch (error) {
         if (!(error instanceof SecurityIrError)) {
           throw error; // the caller aborted, or a bug: nothing a retry fixes
@@ -235,9 +235,11 @@ export class SecurityIrClient {
   }
 
   /** One signed HTTP exchange, its response parsed or turned into a `SecurityIrError`. */
-  private async attempt<T>(request: OperationRequest<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  private async attempt<T>(request: OperationRequest<T>, deadline: number | undefined, signal?: AbortSignal): Promise<T> {
     const url = new URL(this.endpointUrl.href);
     url.pathname = `${this.endpointUrl.pathname.replace(/\/+$/, '')}${request.path}`;
+    url.search = ''; // the signature covers no query string
+    url.hash = '';
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers: Record<string, string> = { host: url.host, accept: 'application/json' };
     if (payload !== undefined) {
@@ -256,6 +258,11 @@ export class SecurityIrClient {
 
     // fetch derives Host from the URL, which is what was signed (port included).
     const { host: _host, ...sendHeaders } = signed.headers;
+    // Clamped here, after signing (which may have fetched credentials), to the time really left.
+    const timeoutMs = Math.min(this.requestTimeoutMs, deadline === undefined ? Infinity : deadline - this.now());
+    if (timeoutMs <= 0) {
+      throw new SecurityIrDeadlineExceededError({ message: `${request.operation}: the deadline passed before the request was sent` });
+    }
     const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs, signal);
     if (exchange.status < 200 || exchange.status >= 300) {
       throw errorFromResponse(exchange, this.now() + this.clockOffsetMs);
@@ -294,7 +301,7 @@ export class SecurityIrClient {
       if (timedOut) {
         throw new SecurityIrTimeoutError({ message: `No complete response from ${url.host} within ${timeoutMs} ms`, cause: error });
       }
-      throw new SecurityIrNetworkError({ message: `Request to ${url.host} failed: ${describe(error)}`, cause: error });
+      throw new SecurityIrNetworkError({ message: `Request to ${url.host} failed: ${errorText(error)}`, cause: error });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', forwardAbort);
@@ -322,7 +329,7 @@ function parseEndpoint(endpoint: string): URL {
   return url;
 }
 
-function describe(error: unknown): string {
+function errorText(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return error instanceof Error ? `${error.message}${cause}` : String(error);
 }
