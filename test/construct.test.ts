@@ -1,0 +1,446 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  CASE_WATCHER_DETAIL_TYPES,
+  DEFAULT_EVENT_SOURCE,
+  HandlerEnvironment,
+  METRIC_NAMESPACE,
+  METRIC_SERVICE_ENV,
+  SecurityIrCaseWatcher,
+  SecurityIrCaseWatcherProps,
+} from '../lib';
+
+const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
+const DEFAULT_BUS_ARN = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']],
+};
+
+function synth(props?: SecurityIrCaseWatcherProps, configure?: (stack: Stack) => SecurityIrCaseWatcherProps) {
+  const stack = new Stack(new App(), 'Stack');
+  const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', { ...props, ...configure?.(stack) });
+  return { stack, watcher, template: Template.fromStack(stack) };
+}
+
+function only<T>(record: Record<string, T>): T {
+  const values = Object.values(record);
+  expect(values).toHaveLength(1);
+  return values[0];
+}
+
+/** The statements of the function role's one inline policy. */
+function roleStatements(template: Template): Array<Record<string, unknown>> {
+  const role = only(template.findResources('AWS::IAM::Role'));
+  expect(role.Properties.Policies).toHaveLength(1);
+  return role.Properties.Policies[0].PolicyDocument.Statement;
+}
+
+function functionProps(template: Template): Record<string, any> {
+  return only(template.findResources('AWS::Lambda::Function')).Properties;
+}
+
+function alarm(template: Template, metricName: string): Record<string, any> {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+    (a) => a.Properties.MetricName === metricName,
+  );
+  expect(alarms).toHaveLength(1);
+  return alarms[0].Properties;
+}
+
+describe('default props', () => {
+  const { stack, watcher, template } = synth();
+
+  test('state table: pk/sk strings, on demand, point-in-time recovery, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('log group: three months, retained, and it is the function log group', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+    expect(functionProps(template).LoggingConfig).toEqual({ LogGroup: { Ref: stack.getLogicalId(watcher.logGroup.node.defaultChild as any) } });
+  });
+
+  test('function: bundled handler, newest Node.js runtime, arm64, 256 MB, timeout below the minute', () => {
+    const props = functionProps(template);
+    expect(props.Handler).toBe('index.handler');
+    expect(props.Runtime).toBe(lambda.determineLatestNodeRuntime(stack).name);
+    expect(props.Runtime).toMatch(/^nodejs\d+\.x$/);
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.MemorySize).toBe(256);
+    expect(props.Timeout).toBe(50);
+    expect(props.Role).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(watcher.role.node.defaultChild as any), 'Arn'] });
+  });
+
+  test('function environment: exactly the contract variables', () => {
+    expect(functionProps(template).Environment.Variables).toEqual({
+      [HandlerEnvironment.STATE_TABLE_NAME]: { Ref: stack.getLogicalId(watcher.table.node.defaultChild as any) },
+      [HandlerEnvironment.EVENT_BUS_NAME]: DEFAULT_BUS_ARN,
+      [HandlerEnvironment.EVENT_SOURCE]: DEFAULT_EVENT_SOURCE,
+      [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'true',
+      [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: 'false',
+      [HandlerEnvironment.SECURITY_IR_REGION]: { Ref: 'AWS::Region' },
+      [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]: { Ref: 'AWS::AccountId' },
+      [METRIC_SERVICE_ENV]: watcher.serviceName,
+    });
+  });
+
+  test("Lambda's own retries of a failed run stop within one schedule interval", () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
+  test('schedule rule: rate(1 minute) to the function, bounded retries, dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.function.node.defaultChild as any), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          Id: Match.anyValue(),
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.scheduleRule.node.defaultChild as any), 'Arn'] },
+    });
+  });
+
+  test('dead-letter queue: SQS-managed encryption, 14 days, TLS only, writable by the schedule rule only', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const queueArn = { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] };
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: queueArn,
+          },
+          {
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(watcher.scheduleRule.node.defaultChild as any), 'Arn'] } } },
+            Resource: queueArn,
+            Sid: Match.anyValue(),
+          },
+        ],
+      },
+    });
+  });
+
+  test('failed-runs alarm: function Errors >= 1 in one period', () => {
+    expect(alarm(template, 'Errors')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(watcher.function.node.defaultChild as any) } }],
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('staleness alarm: no PollSucceeded of this watcher for 3 periods, missing data breaches', () => {
+    expect(alarm(template, 'PollSucceeded')).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: watcher.serviceName }],
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('function role: trusted by Lambda only, exactly the statements the handler needs', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
+    });
+    expect(roleStatements(template)).toEqual([
+      { Sid: 'ListSecurityIrCases', Effect: 'Allow', Action: 'security-ir:ListCases', Resource: '*' },
+      {
+        Sid: 'PutCaseEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: DEFAULT_BUS_ARN,
+        Condition: {
+          StringEquals: { 'events:source': [DEFAULT_EVENT_SOURCE], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+        },
+      },
+      {
+        Sid: 'UseStateTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+        Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.table.node.defaultChild as any), 'Arn'] },
+      },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.logGroup.node.defaultChild as any), 'Arn'] },
+      },
+    ]);
+  });
+
+  test('no managed policy and no other policy anywhere', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('ManagedPolicyArns');
+    expect(json).not.toContain(':iam::aws:policy');
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+  });
+
+  test('exactly these resources', () => {
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).sort();
+    expect(types).toEqual([
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Alarm',
+      'AWS::DynamoDB::Table',
+      'AWS::Events::Rule',
+      'AWS::IAM::Role',
+      'AWS::Lambda::EventInvokeConfig',
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Permission',
+      'AWS::Logs::LogGroup',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+    ]);
+  });
+
+  test('public members', () => {
+    expect(watcher.eventSource).toBe(DEFAULT_EVENT_SOURCE);
+    expect(stack.resolve(watcher.eventBus.eventBusArn)).toEqual(DEFAULT_BUS_ARN);
+    expect(stack.resolve(watcher.eventBus.eventBusName)).toBe('default');
+    expect(watcher.failedRunsAlarm).toBeDefined();
+    expect(watcher.stalenessAlarm).toBeDefined();
+  });
+});
+
+describe('metrics', () => {
+  const { stack, watcher } = synth();
+  const cases: Array<[string, (p?: any) => any, string, string]> = [
+    ['metricCasesSeen', (p) => watcher.metricCasesSeen(p), 'CasesSeen', 'Maximum'],
+    ['metricEventsPublished', (p) => watcher.metricEventsPublished(p), 'EventsPublished', 'Sum'],
+    ['metricPublishFailures', (p) => watcher.metricPublishFailures(p), 'PublishFailures', 'Sum'],
+    ['metricPollDuration', (p) => watcher.metricPollDuration(p), 'PollDurationMs', 'Average'],
+    ['metricPollSucceeded', (p) => watcher.metricPollSucceeded(p), 'PollSucceeded', 'Sum'],
+    ['metricListCasesCalls', (p) => watcher.metricListCasesCalls(p), 'ListCasesCalls', 'Sum'],
+  ];
+
+  test.each(cases)('%s: namespace, metric name, service dimension, statistic', (_name, make, metricName, statistic) => {
+    const metric = make();
+    expect(metric.namespace).toBe(METRIC_NAMESPACE);
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.dimensions).toEqual({ service: watcher.serviceName });
+    expect(metric.statistic).toBe(statistic);
+    expect(make({ statistic: 'p99', period: Duration.minutes(1) }).statistic).toBe('p99');
+  });
+
+  test('metric() reads any metric of this watcher; metricErrors() is the function Errors', () => {
+    expect(watcher.metric('Custom').metricName).toBe('Custom');
+    expect(watcher.metric('Custom').dimensions).toEqual({ service: watcher.serviceName });
+    const errors = watcher.metricErrors();
+    expect(errors.namespace).toBe('AWS/Lambda');
+    expect(errors.metricName).toBe('Errors');
+    expect(stack.resolve(errors.dimensions)).toEqual({ FunctionName: { Ref: stack.getLogicalId(watcher.function.node.defaultChild as any) } });
+  });
+
+  test('the service name is the same on every synth, and differs between two watchers', () => {
+    const again = synth().watcher;
+    expect(again.serviceName).toBe(watcher.serviceName);
+    const stack2 = new Stack(new App(), 'Stack');
+    const a = new SecurityIrCaseWatcher(stack2, 'A');
+    const b = new SecurityIrCaseWatcher(stack2, 'B');
+    expect(a.serviceName).not.toBe(b.serviceName);
+    expect(a.serviceName.length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('each prop has its effect', () => {
+  test('schedule: the rule, the timeout, event ages and alarm periods follow the interval', () => {
+    const { template } = synth({ schedule: events.Schedule.rate(Duration.minutes(5)) });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 } })],
+    });
+    expect(functionProps(template).Timeout).toBe(290);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 300 });
+    expect(alarm(template, 'Errors').Period).toBe(300);
+    expect(alarm(template, 'PollSucceeded')).toMatchObject({ Period: 300, EvaluationPeriods: 3 });
+  });
+
+  test('schedule: a long interval caps the default timeout at 5 minutes and the event ages at their maxima', () => {
+    const { template } = synth({ schedule: events.Schedule.rate(Duration.days(2)) });
+    expect(functionProps(template).Timeout).toBe(300);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86400 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 21600 });
+    // Alarm periods stop at one day: two days of silence times 3 intervals is 6 daily periods.
+    expect(alarm(template, 'PollSucceeded')).toMatchObject({ Period: 86400, EvaluationPeriods: 6 });
+  });
+
+  test('schedule: cron is taken as one minute', () => {
+    const { template } = synth({ schedule: events.Schedule.cron({ minute: '0/15' }) });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0/15 * * * ? *)' });
+    expect(functionProps(template).Timeout).toBe(50);
+  });
+
+  test('eventBus: events go to it, and PutEvents is allowed on it only', () => {
+    const { stack, template } = synth(undefined, (s) => ({ eventBus: new events.EventBus(s, 'Bus') }));
+    const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Bus').node.defaultChild as any), 'Arn'] };
+    expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_BUS_NAME]).toEqual(busArn);
+    expect(roleStatements(template).find((s) => s.Sid === 'PutCaseEvents')!.Resource).toEqual(busArn);
+  });
+
+  test('eventSource: in the environment and the PutEvents condition', () => {
+    const { template, watcher } = synth({ eventSource: 'acme.security' });
+    expect(watcher.eventSource).toBe('acme.security');
+    expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_SOURCE]).toBe('acme.security');
+    expect(roleStatements(template).find((s) => s.Sid === 'PutCaseEvents')!.Condition).toEqual({
+      StringEquals: { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+    });
+  });
+
+  test('emitCreatedEvents and emitExistingCasesOnFirstRun: in the environment', () => {
+    const vars = functionProps(synth({ emitCreatedEvents: false, emitExistingCasesOnFirstRun: true }).template).Environment.Variables;
+    expect(vars[HandlerEnvironment.EMIT_CREATED_EVENTS]).toBe('false');
+    expect(vars[HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]).toBe('true');
+  });
+
+  test('securityIrRegion: in the environment; default the stack region when it is known', () => {
+    expect(functionProps(synth({ securityIrRegion: 'eu-west-1' }).template).Environment.Variables[HandlerEnvironment.SECURITY_IR_REGION]).toBe('eu-west-1');
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111122223333', region: 'ap-southeast-2' } });
+    new SecurityIrCaseWatcher(stack, 'Watcher');
+    const vars = functionProps(Template.fromStack(stack)).Environment.Variables;
+    expect(vars[HandlerEnvironment.SECURITY_IR_REGION]).toBe('ap-southeast-2');
+    expect(vars[HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]).toBe('111122223333');
+  });
+
+  test('securityIrRoleArn: assumed instead of listing with the own role; its account is the watched one', () => {
+    const { template } = synth({ securityIrRoleArn: ROLE_ARN });
+    const vars = functionProps(template).Environment.Variables;
+    expect(vars[HandlerEnvironment.SECURITY_IR_ROLE_ARN]).toBe(ROLE_ARN);
+    expect(vars[HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]).toBe('444455556666');
+    const statements = roleStatements(template);
+    expect(statements[0]).toEqual({ Sid: 'AssumeSecurityIrRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE_ARN });
+    expect(JSON.stringify(statements)).not.toContain('security-ir:');
+    expect(statements.map((s) => s.Sid)).toEqual(['AssumeSecurityIrRole', 'PutCaseEvents', 'UseStateTable', 'WriteOwnLogs']);
+  });
+
+  test('securityIrRoleArn unset: no role variable', () => {
+    expect(functionProps(synth().template).Environment.Variables).not.toHaveProperty(HandlerEnvironment.SECURITY_IR_ROLE_ARN);
+  });
+
+  test('timeout, memorySize, logRetention', () => {
+    const { template } = synth({ timeout: Duration.seconds(20), memorySize: 512, logRetention: logs.RetentionDays.ONE_YEAR });
+    expect(functionProps(template)).toMatchObject({ Timeout: 20, MemorySize: 512 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('removalPolicy: applies to the table and the log group', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  test('stalenessPeriods: the number of empty intervals before the alarm', () => {
+    expect(alarm(synth({ stalenessPeriods: 10 }).template, 'PollSucceeded')).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10 });
+  });
+});
+
+describe('encryptionKey', () => {
+  const { stack, template } = synth(undefined, (s) => ({ encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) }));
+  const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as any), 'Arn'] };
+
+  test('encrypts the table, the dead-letter queue and the log group', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn });
+  });
+
+  test('the function may use the key through DynamoDB only', () => {
+    expect(roleStatements(template).at(-1)).toEqual({
+      Sid: 'UseStateTableKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: keyArn,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+        },
+      },
+    });
+  });
+
+  test('the key policy lets CloudWatch Logs and EventBridge (for the dead-letter queue) use it', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsForCaseWatcher',
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          }),
+          Match.objectLike({
+            Sid: 'AllowEventBridgeDeadLetterForCaseWatcher',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('without a key: no KMS statement in the role', () => {
+    expect(JSON.stringify(roleStatements(synth().template))).not.toContain('kms:');
+  });
+
+  test('an imported key is used, and its policy is left alone', () => {
+    const { template: imported } = synth(undefined, (s) => ({
+      encryptionKey: kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    }));
+    imported.resourceCountIs('AWS::KMS::Key', 0);
+    expect(roleStatements(imported).at(-1)!.Resource).toBe('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+});
