@@ -1,0 +1,328 @@
+/**
+ * The poller against local stand-ins: the Security IR and EventBridge simulators and dynalite behind
+ * the recording DynamoDB proxy, with the state table created. Builds an in-process poller wired the
+ * way the handler wires it, or drives the bundled handler (`dist/handler/index.js`) in a child
+ * process configured only through its environment. Used by the poller tests, the demo and the bench.
+ */
+import { ChildProcess, execFileSync, fork } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { HandlerEnvironment } from '../../lib/handler-environment';
+import { changeIdOf, RecordedCase } from '../../lambda/change-detection';
+import { Poller, PollerSettings, PollerStore } from '../../lambda/poller';
+import { EventPublisher, PublisherOptions } from '../../lambda/publisher';
+import { SecurityIrClient, SecurityIrClientOptions } from '../../lambda/security-ir-client';
+import { MetaRecord, StateStore } from '../../lambda/state-store';
+import { createTelemetry, RunSummary } from '../../lambda/telemetry';
+import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
+import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './dynamodb';
+import { EventBridgeSimulator, startEventBridgeSimulator } from './eventbridge-simulator';
+import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './security-ir-simulator';
+
+const REPO_ROOT = join(__dirname, '..', '..');
+export const BUNDLE_PATH = join(REPO_ROOT, 'dist', 'handler', 'index.js');
+
+/** One parsed log line of the poller (JSON). */
+export type LogLine = Record<string, any>;
+
+/** How one poll ended: its summary, or the error it threw; and what it logged. */
+export interface PollRun {
+  readonly summary?: RunSummary;
+  readonly error?: { name: string; message: string };
+  readonly logs: LogLine[];
+}
+
+export interface HarnessPollerOptions {
+  /** Poller settings over the harness defaults (source, flags, region, account). */
+  readonly settings?: Partial<PollerSettings>;
+  /** Wraps the real state store, e.g. to make a write fail after publishing. */
+  readonly wrapStore?: (store: PollerStore) => PollerStore;
+  /** Security IR client options over the harness defaults (short retry delays). */
+  readonly client?: Partial<SecurityIrClientOptions>;
+  /** Publisher options over the harness defaults (short retry delays). */
+  readonly publisher?: Partial<PublisherOptions>;
+  /** The clock of the poller and the store. */
+  readonly now?: () => number;
+}
+
+export interface HarnessPoller {
+  readonly poller: Poller;
+  /** Runs one poll ending by `deadline` (default: 30 s from now); never throws. */
+  poll(deadline?: number): Promise<PollRun>;
+}
+
+/** The bundled handler, loaded once in a child process: one container, several invocations. */
+export interface BundledHandler {
+  /** Invokes `handler` with a Scheduled Event and a Lambda-like context. */
+  invoke(opts?: { remainingMs?: number }): Promise<PollRun & { result?: unknown }>;
+  stop(): Promise<void>;
+}
+
+export interface PollerHarness {
+  readonly securityIr: SecurityIrSimulator;
+  readonly eventBridge: EventBridgeSimulator;
+  /** The recording proxy every DynamoDB client of the harness goes through. */
+  readonly dynamoDb: DynamoDbProxy;
+  readonly tableName: string;
+  readonly busName: string;
+  readonly eventSource: string;
+  /** The handler's environment: local endpoints, test credentials, the configuration variables. */
+  handlerEnv(overrides?: Record<string, string | undefined>): Record<string, string>;
+  createPoller(options?: HarnessPollerOptions): HarnessPoller;
+  /** One poll with a fresh poller: `createPoller(options).poll()`. */
+  poll(options?: HarnessPollerOptions): Promise<PollRun>;
+  /** Starts the bundled handler (built if missing or stale) in a child process, from a copy outside the repository. */
+  startBundledHandler(envOverrides?: Record<string, string | undefined>): Promise<BundledHandler>;
+  /** The state table's content, read straight from dynalite (not counted by the proxy). */
+  readState(): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
+  /** Forgets the calls recorded by every stand-in and the accepted events. Queued faults stay. */
+  resetRecords(): void;
+  close(): Promise<void>;
+}
+
+export interface PollerHarnessOptions {
+  readonly tableName?: string;
+  readonly busName?: string;
+  readonly eventSource?: string;
+}
+
+export async function startPollerHarness(options: PollerHarnessOptions = {}): Promise<PollerHarness> {
+  const tableName = options.tableName ?? 'case-watcher-state';
+  const busName = options.busName ?? 'case-watcher-bus';
+  const eventSource = options.eventSource ?? 'security-ir.case-watcher';
+
+  const securityIr = await startSecurityIrSimulator();
+  const eventBridge = await startEventBridgeSimulator();
+  const dynalite: DynamoDbServer = await startDynalite();
+  const dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
+  await createTable(dynalite.endpoint, { tableName, partitionKey: 'pk', sortKey: 'sk' });
+
+  const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
+  const dynamoViaProxy = new DynamoDBClient({ ...clientConfig, endpoint: dynamoDb.url });
+  const dynamoDirect = new DynamoDBClient({ ...clientConfig, endpoint: dynalite.endpoint });
+  const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url });
+  const bundledHandlers = new Set<BundledHandler>();
+
+  const harness: PollerHarness = {
+    securityIr,
+    eventBridge,
+    dynamoDb,
+    tableName,
+    busName,
+    eventSource,
+
+    handlerEnv(overrides = {}) {
+      const env: Record<string, string | undefined> = {
+        ...localAwsEnv({ securityIr: securityIr.url, eventBridge: eventBridge.url, dynamoDb: dynamoDb.url }),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        [HandlerEnvironment.STATE_TABLE_NAME]: tableName,
+        [HandlerEnvironment.EVENT_BUS_NAME]: busName,
+        [HandlerEnvironment.EVENT_SOURCE]: eventSource,
+        [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'true',
+        [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: 'false',
+        [HandlerEnvironment.SECURITY_IR_REGION]: TEST_REGION,
+        POWERTOOLS_SERVICE_NAME: 'case-watcher-test',
+        ...overrides,
+      };
+      return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    },
+
+    createPoller(pollerOptions = {}) {
+      const now = pollerOptions.now ?? Date.now;
+      let listCasesCalls = 0;
+      const client = new SecurityIrClient({
+        region: TEST_REGION,
+        endpoint: securityIr.url,
+        credentials: async () => TEST_CREDENTIALS,
+        baseDelayMs: 5,
+        maxDelayMs: 50,
+        ...pollerOptions.client,
+        onAttempt: (operation, attempt) => {
+          if (operation === 'ListCases') listCasesCalls++;
+          pollerOptions.client?.onAttempt?.(operation, attempt);
+        },
+      });
+      const realStore = new StateStore({ client: dynamoViaProxy, tableName, now });
+      const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
+      const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, now, ...pollerOptions.publisher });
+      const logs: LogLine[] = [];
+      const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), now });
+      const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, now }, {
+        eventSource,
+        emitCreatedEvents: true,
+        emitExistingCasesOnFirstRun: false,
+        securityIrRegion: TEST_REGION,
+        accountId: TEST_ACCOUNT_ID,
+        ...pollerOptions.settings,
+      });
+      return {
+        poller,
+        async poll(deadline = now() + 30_000) {
+          logs.length = 0;
+          try {
+            const summary = await poller.poll(deadline);
+            return { summary, logs: [...logs] };
+          } catch (error) {
+            return { error: { name: (error as Error).name, message: (error as Error).message }, logs: [...logs] };
+          }
+        },
+      };
+    },
+
+    poll(pollerOptions) {
+      return harness.createPoller(pollerOptions).poll();
+    },
+
+    async startBundledHandler(envOverrides = {}) {
+      const handler = await startBundledHandler(harness.handlerEnv(envOverrides));
+      bundledHandlers.add(handler);
+      return {
+        invoke: handler.invoke,
+        stop: async () => {
+          bundledHandlers.delete(handler);
+          await handler.stop();
+        },
+      };
+    },
+
+    async readState() {
+      const store = new StateStore({ client: dynamoDirect, tableName });
+      return { meta: await store.getMeta(), cases: await store.loadCases() };
+    },
+
+    resetRecords() {
+      securityIr.calls.length = 0;
+      eventBridge.calls.length = 0;
+      eventBridge.events.length = 0;
+      dynamoDb.calls.length = 0;
+    },
+
+    async close() {
+      await Promise.all([...bundledHandlers].map((h) => h.stop()));
+      dynamoViaProxy.destroy();
+      dynamoDirect.destroy();
+      eventBridgeClient.destroy();
+      await Promise.all([securityIr.close(), eventBridge.close(), dynamoDb.close()]);
+      await dynalite.close();
+    },
+  };
+  return harness;
+}
+
+/**
+ * The changeId the watcher gives a transition of `simCase` (as it is now in the simulator) from
+ * `previous`: what a test expects to find at the EventBridge simulator.
+ */
+export function expectedChangeId(simCase: SimCase, field: 'created' | 'caseStatus' | 'pendingAction', previous: string | null): string {
+  const current = field === 'pendingAction' ? simCase.pendingAction ?? null : simCase.caseStatus ?? null;
+  const lastUpdated = simCase.lastUpdatedDate === undefined ? null : new Date(simCase.lastUpdatedDate * 1000).toISOString();
+  return changeIdOf(simCase.caseId, field, previous, current, lastUpdated);
+}
+
+/** Builds `dist/handler/index.js` with `node scripts/bundle.mjs` when missing or older than its sources. */
+export function ensureBundle(): string {
+  const newestSource = Math.max(...['lambda', 'lib'].flatMap((dir) =>
+    readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(REPO_ROOT, dir, f)).mtimeMs)));
+  if (!existsSync(BUNDLE_PATH) || statSync(BUNDLE_PATH).mtimeMs < newestSource) {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
+  }
+  return BUNDLE_PATH;
+}
+
+/** Written to the child's stdout after each invocation, before its outcome as JSON. */
+const MARK = '@@invocation-end@@';
+
+/** What the child process runs: loads the bundle once, invokes it on each message from the parent. */
+const DRIVER = `
+const { handler } = require('./index.js');
+const scheduledEvent = {
+  version: '0', id: 'local-test', 'detail-type': 'Scheduled Event', source: 'aws.events',
+  account: '111122223333', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:111122223333:rule/case-watcher'], detail: {},
+};
+process.on('message', async ({ id, remainingMs }) => {
+  scheduledEvent.time = new Date().toISOString();
+  const deadline = Date.now() + remainingMs;
+  const context = {
+    awsRequestId: 'request-' + id,
+    functionName: 'case-watcher',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:case-watcher',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  let outcome;
+  try {
+    outcome = { ok: true, result: await handler(scheduledEvent, context) };
+  } catch (error) {
+    outcome = { ok: false, error: { name: error && error.name, message: error && error.message } };
+  }
+  process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify({ id, ...outcome }) + '\\n');
+});
+process.send('ready');
+`;
+
+/** Starts the bundled handler from a copy in a fresh temporary folder, with exactly `env` (plus PATH). */
+async function startBundledHandler(env: Record<string, string>): Promise<BundledHandler> {
+  const dir = mkdtempSync(join(tmpdir(), 'case-watcher-handler-'));
+  copyFileSync(ensureBundle(), join(dir, 'index.js'));
+  writeFileSync(join(dir, 'driver.js'), DRIVER);
+
+  const child: ChildProcess = fork(join(dir, 'driver.js'), [], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.stderr!.resume(); // the SDK's Node-version notice
+  let buffer = '';
+  let lines: string[] = [];
+  let pending: { id: number; resolve: (run: PollRun & { result?: unknown }) => void; reject: (e: Error) => void } | undefined;
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line.startsWith(MARK) && pending) {
+        const end = JSON.parse(line.slice(MARK.length));
+        const logs = lines.flatMap((l) => {
+          try {
+            return [JSON.parse(l)];
+          } catch {
+            return [{ raw: l }];
+          }
+        });
+        lines = [];
+        const done = pending;
+        pending = undefined;
+        done.resolve(end.ok ? { summary: end.result, result: end.result, logs } : { error: end.error, logs });
+      } else {
+        lines.push(line);
+      }
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code) => pending?.reject(new Error(`the handler process exited (code ${code})`)));
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the handler process exited before it was ready (code ${code})`)));
+  });
+
+  let nextId = 0;
+  return {
+    invoke({ remainingMs = 30_000 } = {}) {
+      if (pending) throw new Error('one invocation at a time, like Lambda');
+      return new Promise((resolve, reject) => {
+        pending = { id: ++nextId, resolve, reject };
+        child.send({ id: nextId, remainingMs });
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill();
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
