@@ -1,4 +1,4 @@
-import { App, AppProps, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Aws, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -74,20 +74,31 @@ export class CaseWatcherExampleStack extends Stack {
       description: 'Encrypts the Security IR case watcher notification topic',
       enableKeyRotation: true,
     });
-    // Publishing to an encrypted topic needs the publisher to use the key: SNS does so on its behalf.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowAlarmsToPublishToEncryptedTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
     const topic = new sns.Topic(this, 'NotificationTopic', {
       displayName: 'Security IR case watcher',
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy replaces SNS's default one, so the alarms of this account are allowed explicitly;
+    // an encrypted topic also needs its publishers to use the key (SNS does so on their behalf).
+    const alarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        principals: [alarms],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` } },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsToPublishToEncryptedTopic',
+        principals: [alarms],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
     topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;
   }
