@@ -44,6 +44,8 @@ export interface StateStoreOptions {
   readonly tableName: string;
   /** Attempts at a BatchWriteItem's unprocessed items, the first included. @default 8 */
   readonly maxBatchAttempts?: number;
+  /** Items per Query page; DynamoDB's 1 MB page limit applies anyway. @default no limit */
+  readonly queryPageSize?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -57,6 +59,7 @@ export class StateStore {
   private readonly client: DynamoDbSender;
   private readonly tableName: string;
   private readonly maxBatchAttempts: number;
+  private readonly queryPageSize?: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -64,6 +67,7 @@ export class StateStore {
     this.client = options.client;
     this.tableName = options.tableName;
     this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.queryPageSize = options.queryPageSize;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
   }
@@ -138,6 +142,7 @@ export class StateStore {
         ProjectionExpression: 'sk, caseStatus, pendingAction, lastUpdatedDate, version',
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
+        Limit: this.queryPageSize,
       }));
       for (const item of page.Items ?? []) {
         cases.set(item.sk.S!, {

@@ -1,0 +1,184 @@
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../lambda/state-store';
+import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
+
+const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem']);
+
+let dynalite: DynamoDbServer;
+let proxy: DynamoDbProxy;
+let client: DynamoDBClient;
+let tableNumber = 0;
+let tableName: string;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  proxy = await startDynamoDbProxy(dynalite.endpoint);
+  client = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint: proxy.url });
+});
+afterAll(async () => {
+  expect(proxy.calls.filter((c) => !ALLOWED_OPERATIONS.has(c.operation))).toEqual([]);
+  client.destroy();
+  await proxy.close();
+  await dynalite.close();
+});
+beforeEach(async () => {
+  tableName = `state-${++tableNumber}`;
+  await createTable(dynalite.endpoint, { tableName, partitionKey: 'pk', sortKey: 'sk' });
+  proxy.faults.clear();
+});
+
+function store(overrides: Partial<StateStoreOptions> = {}): StateStore {
+  return new StateStore({ client, tableName, sleep: async () => undefined, ...overrides });
+}
+
+function write(caseId: string, expectedVersion?: number, caseStatus: string | null = 'Acknowledged'): CaseWrite {
+  return { caseId, expectedVersion, state: { caseStatus, pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z' } };
+}
+
+describe('meta and lease', () => {
+  test('no meta item before the first run', async () => {
+    expect(await store().getMeta()).toBeUndefined();
+  });
+
+  test('one holder at a time until the lease expires', async () => {
+    let now = 1_000;
+    const s = store({ now: () => now });
+    expect(await s.acquireLease('run-a', { expiresAt: 5_000, listedAt: 900 })).toBe(true);
+    expect(await s.acquireLease('run-b', { expiresAt: 6_000, listedAt: 950 })).toBe(false);
+    expect(await s.getMeta()).toMatchObject({ leaseOwner: 'run-a', leaseExpiresAt: 5_000 });
+    now = 5_001; // run-a crashed: its lease has expired
+    expect(await s.acquireLease('run-b', { expiresAt: 9_000, listedAt: 4_900 })).toBe(true);
+    expect(await s.getMeta()).toMatchObject({ leaseOwner: 'run-b', leaseExpiresAt: 9_000 });
+  });
+
+  test('release by the holder records the listing; the digest and baseline only when given', async () => {
+    const s = store();
+    await s.acquireLease('run-a', { expiresAt: Date.now() + 60_000, listedAt: 100 });
+    expect(await s.releaseLease('run-b', { listedAt: 100, digest: 'x' })).toBe(false);
+    expect(await s.releaseLease('run-a', { listedAt: 100 })).toBe(true);
+    const partial = await s.getMeta();
+    expect(partial).toEqual({ listedAt: 100, digest: undefined, baselineAt: undefined, leaseOwner: undefined, leaseExpiresAt: undefined });
+
+    await s.acquireLease('run-c', { expiresAt: Date.now() + 60_000, listedAt: 200 });
+    expect(await s.releaseLease('run-c', { listedAt: 200, digest: 'd1' })).toBe(true);
+    const complete = await s.getMeta();
+    expect(complete).toMatchObject({ listedAt: 200, digest: 'd1', baselineAt: expect.any(String) });
+    expect(complete?.leaseOwner).toBeUndefined();
+
+    await s.acquireLease('run-d', { expiresAt: Date.now() + 60_000, listedAt: 300 });
+    await s.releaseLease('run-d', { listedAt: 300, digest: 'd2' });
+    expect(await s.getMeta()).toMatchObject({ digest: 'd2', baselineAt: complete?.baselineAt }); // baseline kept
+  });
+
+  test('taking the lease removes the digest, so a crashed run leaves none behind', async () => {
+    const s = store();
+    await s.acquireLease('run-a', { expiresAt: Date.now() + 60_000, listedAt: 100 });
+    await s.releaseLease('run-a', { listedAt: 100, digest: 'd1' });
+    await s.acquireLease('run-b', { expiresAt: Date.now() + 60_000, listedAt: 200 });
+    expect((await s.getMeta())?.digest).toBeUndefined();
+  });
+
+  test('a run whose listing is older than the last recorded one cannot take the lease', async () => {
+    const s = store();
+    await s.acquireLease('run-a', { expiresAt: Date.now() + 60_000, listedAt: 500 });
+    await s.releaseLease('run-a', { listedAt: 500 });
+    expect(await s.acquireLease('run-b', { expiresAt: Date.now() + 60_000, listedAt: 499 })).toBe(false);
+    expect(await s.acquireLease('run-b', { expiresAt: Date.now() + 60_000, listedAt: 501 })).toBe(true);
+  });
+
+  test('a lost lease is not released by its former holder', async () => {
+    let now = 1_000;
+    const s = store({ now: () => now });
+    await s.acquireLease('run-a', { expiresAt: 2_000, listedAt: 900 });
+    now = 3_000;
+    await s.acquireLease('run-b', { expiresAt: 9_000, listedAt: 2_900 });
+    expect(await s.releaseLease('run-a', { listedAt: 900, digest: 'stale' })).toBe(false);
+    expect(await s.getMeta()).toMatchObject({ leaseOwner: 'run-b' });
+  });
+});
+
+describe('case items', () => {
+  test('conditional writes: a new case once, then only from the version read', async () => {
+    const s = store();
+    expect(await s.putCase(write('1111111111'))).toBe(true);
+    expect(await s.putCase(write('1111111111'))).toBe(false); // another run created it first
+    expect(await s.putCase(write('1111111111', 1, 'Closed'))).toBe(true);
+    expect(await s.putCase(write('1111111111', 1, 'Ready to Close'))).toBe(false); // computed from version 1: stale
+    expect((await s.loadCases()).get('1111111111')).toEqual({
+      caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z', version: 2,
+    });
+  });
+
+  test('absent values are stored as NULL and read back as null', async () => {
+    const s = store();
+    await s.putCase({ caseId: '2222222222', expectedVersion: undefined, state: { caseStatus: null, pendingAction: null, lastUpdatedDate: null } });
+    expect((await s.loadCases()).get('2222222222')).toEqual({ caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 1 });
+  });
+
+  test('batches of 25, every page of the query read back', async () => {
+    const s = store({ queryPageSize: 7 });
+    const writes = Array.from({ length: 60 }, (_, i) => write(String(1000000000 + i)));
+    proxy.calls.length = 0;
+    await s.putCasesInBatches(writes);
+    expect(proxy.calls.map((c) => [c.operation, c.itemsWritten])).toEqual([['BatchWriteItem', 25], ['BatchWriteItem', 25], ['BatchWriteItem', 10]]);
+    proxy.calls.length = 0;
+    const cases = await s.loadCases();
+    expect(cases.size).toBe(60);
+    expect(proxy.calls.filter((c) => c.operation === 'Query')).toHaveLength(9); // 60 / 7 -> 9 pages
+    expect(proxy.calls.every((c) => !c.isWrite)).toBe(true);
+  });
+
+  test('unprocessed items are retried until written', async () => {
+    const sender = partiallyProcessing(client, 2);
+    const s = store({ client: sender });
+    await s.putCasesInBatches(Array.from({ length: 30 }, (_, i) => write(String(2000000000 + i))));
+    expect((await store().loadCases()).size).toBe(30);
+    expect(sender.batchCalls).toBeGreaterThan(2);
+  });
+
+  test('items left unprocessed after the last attempt fail the call', async () => {
+    const s = store({ client: partiallyProcessing(client, Infinity), maxBatchAttempts: 3 });
+    await expect(s.putCasesInBatches([write('3000000000'), write('3000000001')])).rejects.toThrow(/unprocessed after 3 attempts/);
+  });
+
+  test('a throttled write is retried by the SDK', async () => {
+    proxy.faults.add({ kind: 'error', status: 400, type: 'ProvisionedThroughputExceededException', message: 'slow down' }, { operation: 'PutItem' });
+    proxy.calls.length = 0;
+    expect(await store().putCase(write('4000000000'))).toBe(true);
+    expect(proxy.calls.map((c) => [c.operation, c.status])).toEqual([['PutItem', 400], ['PutItem', 200]]);
+  });
+
+  test('other errors are not mistaken for a lost condition', async () => {
+    proxy.faults.add({ kind: 'error', status: 400, type: 'ValidationException', message: 'bad' }, { operation: 'PutItem' });
+    await expect(store().putCase(write('5000000000'))).rejects.toThrow(/bad/);
+  });
+});
+
+/**
+ * A sender whose BatchWriteItem writes only the first item of a request of several (none of a
+ * single item), returning the rest as UnprocessedItems, `times` times (as DynamoDB does under load).
+ */
+function partiallyProcessing(real: DynamoDBClient, times: number): DynamoDbSender & { batchCalls: number } {
+  let left = times;
+  const sender = {
+    batchCalls: 0,
+    send: (async (command: any) => {
+      if (!(command instanceof BatchWriteItemCommand)) {
+        return real.send(command);
+      }
+      sender.batchCalls++;
+      const [table, requests] = Object.entries(command.input.RequestItems!)[0];
+      if (left <= 0) {
+        return real.send(command);
+      }
+      left--;
+      const processed = requests.length > 1 ? 1 : 0;
+      if (processed > 0) {
+        await real.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests.slice(0, processed) } }));
+      }
+      return { UnprocessedItems: { [table]: requests.slice(processed) }, $metadata: {} };
+    }) as DynamoDBClient['send'],
+  };
+  return sender;
+}
