@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -173,5 +175,24 @@ describe('OnEventOptions', () => {
     expect(a).toBeInstanceOf(events.Rule);
     expect(a).not.toBe(b);
     expect(a.node.scope).toBe(watcher);
+  });
+});
+
+describe('docs/construct.md', () => {
+  test('its raw JSON patterns are the ones the documented helper calls create', () => {
+    const markdown = fs.readFileSync(path.join(__dirname, '..', 'docs', 'construct.md'), 'utf8');
+    const documented = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((m) => JSON.parse(m[1]))
+      .filter((p) => p['detail-type'] !== undefined);
+    const { stack, watcher } = watcherOn('default bus');
+    const created = [
+      watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'] }),
+      watcher.onCaseStatusChanged('Closed', { caseStatus: ['Closed'] }),
+      watcher.onAnyCaseEvent('ActiveIncident', {
+        eventPattern: { detail: { engagementType: ['Security Incident'] } },
+        caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
+      }),
+    ].map((rule) => ruleProps(stack, rule).EventPattern);
+    expect(documented).toEqual(created);
   });
 });
