@@ -1,0 +1,97 @@
+/**
+ * The deployed artefact: `dist/handler/index.js`, copied outside the repository (so nothing can come
+ * from node_modules) and run in a child process configured only through its environment, endpoints
+ * included (`AWS_ENDPOINT_URL_*`), through several polls of one container.
+ */
+import { readFileSync } from 'node:fs';
+import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../lib/events';
+import { HandlerEnvironment } from '../lib/handler-environment';
+import { BundledHandler, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from './support/poller-harness';
+
+let h: PollerHarness;
+let handler: BundledHandler;
+
+beforeAll(async () => {
+  ensureBundle();
+  h = await startPollerHarness();
+  handler = await h.startBundledHandler();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** The SDK probes for these inside try/catch (SigV4a, CRT signing); the handler never needs them. */
+const OPTIONAL_SDK_PROBES = ['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'];
+
+test('the bundle is self-contained: it requires only Node built-ins (and the SDK\'s optional probes)', () => {
+  const code = readFileSync(ensureBundle(), 'utf8');
+  const required = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+  const builtins = new Set(require('node:module').builtinModules as string[]);
+  const external = required.filter((name) => !builtins.has(name.replace(/^node:/, '')) && !OPTIONAL_SDK_PROBES.includes(name));
+  expect(external).toEqual([]);
+  expect(required.length).toBeGreaterThan(0);
+});
+
+test('baseline, silence, a transition, a new case: through the bundled handler', async () => {
+  const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
+  h.securityIr.addCase();
+
+  const baseline = await handler.invoke();
+  expect(baseline.error).toBeUndefined();
+  expect(baseline.result).toMatchObject({ outcome: 'succeeded', casesSeen: 2, eventsPublished: 0 });
+  expect(h.eventBridge.events).toEqual([]);
+  const summaryLine = baseline.logs.find((l) => l.summary);
+  expect(summaryLine).toMatchObject({ level: 'INFO', service: 'case-watcher-test', requestId: 'request-1' });
+  expect(baseline.logs.find((l) => l._aws)).toMatchObject({ service: 'case-watcher-test', PollSucceeded: 1, CasesSeen: 2 });
+
+  h.resetRecords();
+  const silent = await handler.invoke();
+  expect(silent.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 0 });
+  expect(h.dynamoDb.calls.map((call) => call.operation)).toEqual(['GetItem']);
+  expect(h.eventBridge.calls).toEqual([]);
+
+  const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
+  const added = h.securityIr.addCase({ caseStatus: 'Submitted' });
+  const changes = await handler.invoke();
+  expect(changes.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 2 });
+  expect(h.eventBridge.events.map((e) => [e.DetailType, e.Detail.changeId]).sort()).toEqual([
+    [CASE_CREATED_DETAIL_TYPE, expectedChangeId(added, 'created', null)],
+    [CASE_STATUS_CHANGED_DETAIL_TYPE, expectedChangeId(updated, 'caseStatus', 'Acknowledged')],
+  ].sort());
+  const statusEvent = h.eventBridge.events.find((e) => e.DetailType === CASE_STATUS_CHANGED_DETAIL_TYPE)!;
+  expect(statusEvent).toMatchObject({ EventBusName: h.busName, Source: h.eventSource, Resources: [c.caseArn], Time: statusEvent.Detail.observedAt });
+  expect(statusEvent.Detail).toMatchObject({ previousCaseStatus: 'Acknowledged', caseStatus: 'Detection and Analysis', previousPendingAction: 'None', pendingAction: 'None' });
+
+  // every request reached the stand-ins signed with the test credentials, through the env overrides alone
+  expect(h.securityIr.calls.every((call) => call.accessKeyId === 'AKIDLOCALTEST' && call.status === 200)).toBe(true);
+  expect(h.eventBridge.calls.length).toBeGreaterThan(0);
+  expect(h.dynamoDb.calls.length).toBeGreaterThan(0);
+});
+
+test('a failed listing makes the invocation fail, and the next invocation delivers', async () => {
+  const c = h.securityIr.cases[0];
+  const before = c.caseStatus!;
+  const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Ready to Close' });
+  h.securityIr.faults.add({ kind: 'error', status: 403, type: 'AccessDeniedException', message: 'not allowed' }, { operation: 'ListCases' });
+  h.resetRecords();
+  const failed = await handler.invoke();
+  expect(failed.error).toMatchObject({ name: 'AccessDeniedException' });
+  expect(failed.logs.find((l) => l.level === 'ERROR' && l.errorType === 'AccessDeniedException')).toBeDefined();
+  expect(failed.logs.find((l) => l._aws)).toMatchObject({ PollSucceeded: 0 });
+  expect(h.eventBridge.events).toEqual([]);
+
+  const next = await handler.invoke();
+  expect(next.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 1 });
+  expect(h.eventBridge.events.map((e) => e.Detail.changeId)).toEqual([expectedChangeId(updated, 'caseStatus', before)]);
+});
+
+test('a configuration error fails the invocation with the variable named', async () => {
+  const misconfigured = await h.startBundledHandler({ [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'yes' });
+  try {
+    const run = await misconfigured.invoke();
+    expect(run.error?.message).toContain(HandlerEnvironment.EMIT_CREATED_EVENTS);
+    expect(run.logs.find((l) => l.level === 'ERROR')).toMatchObject({ variable: HandlerEnvironment.EMIT_CREATED_EVENTS });
+  } finally {
+    await misconfigured.stop();
+  }
+});
