@@ -1,0 +1,143 @@
+/**
+ * Least privilege, shown rather than claimed: the function role's synthesised policy is compared with
+ * the AWS actions the bundled handler really calls, as recorded by the local stand-ins over a poll
+ * history that exercises every code path that touches AWS (baseline, every detail-type, a quiet poll,
+ * a vanished case).
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CASE_WATCHER_DETAIL_TYPES, SecurityIrCaseWatcher } from '../lib';
+import { startPollerHarness, PollerHarness } from './support/poller-harness';
+import { RecordedCall } from './support/http-server';
+
+/** Actions the Lambda service itself performs with the function's role: writing the function's logs. */
+const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string[]>>;
+  Effect: string;
+}
+
+const synthesised = new Map<string, ReturnType<typeof synthRolePolicy>>();
+
+/** The watcher's role policy for `props`, synthesised once per distinct props. */
+function rolePolicy(props: ConstructorParameters<typeof SecurityIrCaseWatcher>[2] = {}) {
+  const key = JSON.stringify(props);
+  if (!synthesised.has(key)) synthesised.set(key, synthRolePolicy(props));
+  return synthesised.get(key)!;
+}
+
+function synthRolePolicy(props: ConstructorParameters<typeof SecurityIrCaseWatcher>[2]) {
+  const stack = new Stack(new App(), 'LeastPrivilege');
+  new SecurityIrCaseWatcher(stack, 'Watcher', props);
+  const template = Template.fromStack(stack);
+  const roles = Object.values(template.findResources('AWS::IAM::Role'));
+  expect(roles).toHaveLength(1);
+  const role = roles[0].Properties;
+  const statements: Statement[] = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+  const logicalId = (type: string) => Object.keys(template.findResources(type))[0];
+  return {
+    template,
+    role,
+    statements,
+    tableId: logicalId('AWS::DynamoDB::Table'),
+    logGroupId: logicalId('AWS::Logs::LogGroup'),
+    actions: new Set(statements.flatMap((s) => [s.Action].flat())),
+  };
+}
+
+/** The IAM actions a call log shows, leaving out requests rejected before any authorisation (bad signatures). */
+function actionsOf(calls: readonly RecordedCall[]): string[] {
+  return calls.filter((c) => c.operation !== 'Unknown' && c.status !== 403).map((c) => c.action);
+}
+
+describe('the function role allows exactly what the handler calls', () => {
+  let harness: PollerHarness;
+  const used = new Set<string>();
+  const published: { Source: string; DetailType: string }[] = [];
+  const tablesTouched = new Set<string | undefined>();
+
+  beforeAll(async () => {
+    harness = await startPollerHarness();
+    const { securityIr } = harness;
+    for (let i = 0; i < 30; i++) securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' });
+    const handler = await harness.startBundledHandler();
+    const record = () => {
+      actionsOf(harness.securityIr.calls).forEach((a) => used.add(a));
+      actionsOf(harness.eventBridge.calls).forEach((a) => used.add(a));
+      harness.dynamoDb.calls.forEach((c) => { used.add(c.action); tablesTouched.add(c.tableName); });
+      published.push(...harness.eventBridge.events);
+      harness.resetRecords();
+    };
+    const poll = async () => {
+      const run = await handler.invoke();
+      expect(run.error).toBeUndefined();
+      record();
+    };
+
+    await poll(); // baseline: every case recorded in batches
+    const [first, second, third] = securityIr.cases;
+    securityIr.updateCase(first.caseId, { caseStatus: 'Acknowledged' });
+    securityIr.updateCase(second.caseId, { pendingAction: 'Customer' });
+    securityIr.addCase({ caseStatus: 'Submitted' });
+    await poll(); // all three detail-types
+    await poll(); // nothing changed
+    securityIr.removeCase(third.caseId);
+    await poll(); // a case vanished from the listing
+  });
+  afterAll(() => harness?.close());
+
+  test('the history exercised every detail-type', () => {
+    expect(new Set(published.map((e) => e.DetailType))).toEqual(new Set(CASE_WATCHER_DETAIL_TYPES));
+  });
+
+  test('nothing used is missing, nothing granted is unused', () => {
+    const { actions } = rolePolicy();
+    expect([...actions].sort()).toEqual([...new Set([...used, ...LAMBDA_RUNTIME_ACTIONS])].sort());
+  });
+
+  test('the only wildcard resource is security-ir:ListCases, which has no resource type', () => {
+    const { statements } = rolePolicy();
+    const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
+    expect(wildcard.flatMap((s) => [s.Action].flat())).toEqual(['security-ir:ListCases']);
+  });
+
+  test('DynamoDB actions name only the state table, which is the only table the handler touched', () => {
+    const { statements, tableId } = rolePolicy();
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect([...tablesTouched]).toEqual([harness.tableName]);
+  });
+
+  test('logs actions name only the function\'s own log group', () => {
+    const { statements, logGroupId, template } = rolePolicy();
+    const logs = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+    expect(logs.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
+  });
+
+  test('PutEvents is limited to the bus, our source and our three detail-types, and every published event fits', () => {
+    const { statements } = rolePolicy();
+    const putEvents = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
+    expect(putEvents).toHaveLength(1);
+    expect(JSON.stringify(putEvents[0].Resource)).toContain(':event-bus/default');
+    const condition = putEvents[0].Condition!.StringEquals;
+    expect(condition['events:source']).toEqual([harness.eventSource]);
+    expect([...condition['events:detail-type']].sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
+    for (const event of published) {
+      expect(condition['events:source']).toContain(event.Source);
+      expect(condition['events:detail-type']).toContain(event.DetailType);
+    }
+  });
+
+  test('no AWS managed policy is attached', () => {
+    const { role, template } = rolePolicy();
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toEqual([]);
+  });
+});
