@@ -1,0 +1,100 @@
+/**
+ * How the demo prints: one aligned line per published event, one line per poll, and the event as a
+ * subscriber's rule target receives it (for `--json`). Colour only on a terminal.
+ */
+import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
+import type { AcceptedEvent } from '../test/support/eventbridge-simulator';
+
+export interface Palette {
+  detailType(text: string, detailType: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+const plain: Palette = { detailType: (text) => text, dim: (text) => text, bold: (text) => text };
+
+const sgr = (code: number) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
+const DETAIL_TYPE_COLOURS: Record<string, (text: string) => string> = {
+  [CASE_CREATED_DETAIL_TYPE]: sgr(32), // green
+  [CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]: sgr(33), // yellow
+};
+const coloured: Palette = {
+  detailType: (text, detailType) => (DETAIL_TYPE_COLOURS[detailType] ?? sgr(36))(text),
+  dim: sgr(2),
+  bold: sgr(1),
+};
+
+/** ANSI colour only when writing to a terminal, and never with `NO_COLOR` set. */
+export function paletteFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Palette {
+  return stream.isTTY && !env.NO_COLOR ? coloured : plain;
+}
+
+const DETAIL_TYPE_WIDTH = Math.max(...CASE_WATCHER_DETAIL_TYPES.map((t) => t.length));
+const CASE_ID_WIDTH = 12;
+const TITLE_WIDTH = 40;
+
+/** `09:13:00  Security IR Case Status Changed   1000000101  Suspicious IAM activity   Submitted -> Acknowledged` */
+export function formatEventLine(event: AcceptedEvent, palette: Palette = plain): string {
+  const detail = event.Detail as CaseEventDetail;
+  const time = (event.Time ?? detail.observedAt).slice(11, 19);
+  const transition = event.DetailType === CASE_CREATED_DETAIL_TYPE
+    ? `(new) -> ${detail.caseStatus ?? '?'}`
+    : event.DetailType === CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE
+      ? `${detail.previousPendingAction ?? '?'} -> ${detail.pendingAction ?? '?'}`
+      : `${detail.previousCaseStatus ?? '?'} -> ${detail.caseStatus ?? '?'}`;
+  return [
+    palette.dim(time),
+    palette.detailType(event.DetailType.padEnd(DETAIL_TYPE_WIDTH), event.DetailType),
+    detail.caseId.padEnd(CASE_ID_WIDTH),
+    truncate(detail.title ?? '', TITLE_WIDTH).padEnd(TITLE_WIDTH),
+    transition,
+  ].join('  ');
+}
+
+/** What one poll did, from the handler's result and the stand-ins' call logs. */
+export interface PollFigures {
+  readonly poll: number;
+  readonly casesSeen: number;
+  readonly listCasesCalls: number;
+  readonly eventsPublished: number;
+  readonly putEventsCalls: number;
+  readonly dynamoDbReads: number;
+  readonly dynamoDbWrites: number;
+  readonly durationMs: number;
+  readonly note?: string;
+}
+
+/** `poll 3: 4 cases, 1 ListCases call, 3 events (1 PutEvents call), DynamoDB 2 reads / 4 writes, 41 ms` */
+export function formatPollLine(f: PollFigures, palette: Palette = plain): string {
+  const parts = [
+    count(f.casesSeen, 'case'),
+    count(f.listCasesCalls, 'ListCases call'),
+    `${count(f.eventsPublished, 'event')}${f.putEventsCalls > 0 ? ` (${count(f.putEventsCalls, 'PutEvents call')})` : ''}`,
+    `DynamoDB ${count(f.dynamoDbReads, 'read')} / ${count(f.dynamoDbWrites, 'write')}`,
+    `${f.durationMs} ms`,
+  ];
+  return palette.bold(`poll ${f.poll}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+}
+
+/** The event as EventBridge delivers it to a rule's target: what a subscriber's Lambda receives. */
+export function deliveredEvent(event: AcceptedEvent, account: string, region: string): Record<string, unknown> {
+  return {
+    'version': '0',
+    'id': event.eventId,
+    'detail-type': event.DetailType,
+    'source': event.Source,
+    account,
+    'time': event.Time,
+    region,
+    'resources': event.Resources,
+    'detail': event.Detail,
+  };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
