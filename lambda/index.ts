@@ -6,6 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigError, DEFAULT_SERVICE_NAME, loadConfig, WatcherConfig } from './config';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
@@ -71,9 +73,7 @@ function createContainer(): Container {
     config,
     securityIr: new SecurityIrClient({
       region: config.securityIrRegion,
-      credentials: config.securityIrRoleArn
-        ? fromTemporaryCredentials({ params: { RoleArn: config.securityIrRoleArn, RoleSessionName: 'security-ir-case-watcher' } })
-        : undefined,
+      credentials: config.securityIrRoleArn ? assumedRole(config.securityIrRoleArn) : undefined,
       onAttempt: (operation) => {
         if (operation === 'ListCases') {
           created.listCasesCalls++;
@@ -85,6 +85,15 @@ function createContainer(): Container {
     listCasesCalls: 0,
   };
   return created;
+}
+
+/**
+ * Credentials of `roleArn` from STS AssumeRole, kept until shortly before they expire: the provider
+ * alone calls STS on every use, i.e. on every signed request.
+ */
+function assumedRole(roleArn: string): AwsCredentialIdentityProvider {
+  const provider = fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'security-ir-case-watcher' } });
+  return memoizeIdentityProvider(provider, isIdentityExpired, doesIdentityRequireRefresh)!;
 }
 
 /** The account of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */

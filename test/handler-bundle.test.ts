@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../lib/events';
 import { HandlerEnvironment } from '../lib/handler-environment';
 import { BundledHandler, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from './support/poller-harness';
+import { startStsSimulator } from './support/sts-simulator';
 
 let h: PollerHarness;
 let handler: BundledHandler;
@@ -93,5 +94,33 @@ test('a configuration error fails the invocation with the variable named', async
     expect(run.logs.find((l) => l.level === 'ERROR')).toMatchObject({ variable: HandlerEnvironment.EMIT_CREATED_EVENTS });
   } finally {
     await misconfigured.stop();
+  }
+});
+
+test('SECURITY_IR_ROLE_ARN: Security IR is called with credentials from STS AssumeRole', async () => {
+  const roleArn = 'arn:aws:iam::444455556666:role/SecurityIrReader';
+  const granted: { accessKeyId: string; secretAccessKey: string }[] = [];
+  const sts = await startStsSimulator({ assumableRoleArns: [roleArn], grantTo: granted });
+  const crossAccount = await startPollerHarness({ securityIrCredentials: granted });
+  try {
+    const c = crossAccount.securityIr.addCase({ caseStatus: 'Acknowledged', caseArn: undefined });
+    const assuming = await crossAccount.startBundledHandler({
+      [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn,
+      AWS_ENDPOINT_URL_STS: sts.url,
+    });
+    expect((await assuming.invoke()).error).toBeUndefined();
+    const updated = crossAccount.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
+    const run = await assuming.invoke();
+    expect(run.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 1 });
+    expect(sts.calls.filter((call) => call.status === 200)).toHaveLength(1); // cached across invocations
+    expect(sts.issued[0]).toMatchObject({ roleArn });
+    expect(crossAccount.securityIr.calls.every((call) => call.accessKeyId === sts.issued[0].accessKeyId)).toBe(true);
+    // a case without an ARN is attributed to the role's account
+    expect(crossAccount.eventBridge.events.map((e) => [e.Detail.changeId, e.Detail.accountId])).toEqual([
+      [expectedChangeId(updated, 'caseStatus', 'Acknowledged'), '444455556666'],
+    ]);
+  } finally {
+    await crossAccount.close();
+    await sts.close();
   }
 });

@@ -87,6 +87,11 @@ export interface PollerHarnessOptions {
   readonly tableName?: string;
   readonly busName?: string;
   readonly eventSource?: string;
+  /**
+   * Keys the Security IR simulator accepts (e.g. the list an STS simulator grants its temporary
+   * keys to, for the SECURITY_IR_ROLE_ARN path). @default [TEST_CREDENTIALS]
+   */
+  readonly securityIrCredentials?: { accessKeyId: string; secretAccessKey: string }[];
 }
 
 export async function startPollerHarness(options: PollerHarnessOptions = {}): Promise<PollerHarness> {
@@ -94,7 +99,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
   const busName = options.busName ?? 'case-watcher-bus';
   const eventSource = options.eventSource ?? 'security-ir.case-watcher';
 
-  const securityIr = await startSecurityIrSimulator();
+  const securityIr = await startSecurityIrSimulator({ credentials: options.securityIrCredentials });
   const eventBridge = await startEventBridgeSimulator();
   const dynalite: DynamoDbServer = await startDynalite();
   const dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
