@@ -175,6 +175,26 @@ describe('publishing faults', () => {
     await expectDelivered(expected, { duplicatesAllowed: true });
   });
 
+  test('the deadline reached mid-publishing: the rest is left for the next run, no case half-recorded', async () => {
+    const { expected } = await scenario(30, Array.from({ length: 30 }, (_, i) => i));
+    h.eventBridge.faults.add({ kind: 'latency', ms: 3_000 }, { operation: 'PutEvents', skip: 1 });
+    const poller = h.createPoller({ settings: { safetyMarginMs: 600, recordMarginMs: 10 } });
+    const run = await poller.poll(Date.now() + 1_500);
+    expect(run.error?.name).toBe('PollIncompleteError');
+    const { cases: recorded } = await h.readState();
+    const advanced = [...recorded.values()].filter((c) => c.caseStatus !== 'Acknowledged');
+    expect(advanced.length).toBeLessThan(30);
+    // every recorded case is one whose event EventBridge accepted
+    for (const [caseId, state] of recorded) {
+      if (state.caseStatus !== 'Acknowledged') {
+        expect(h.eventBridge.events.some((e) => e.Detail.caseId === caseId)).toBe(true);
+      }
+    }
+    h.eventBridge.faults.clear();
+    await h.poll();
+    await expectDelivered(expected, { duplicatesAllowed: true });
+  });
+
   test('a whole PutEvents failure fails the run and leaves every transition for the next run', async () => {
     const { cases, expected } = await scenario(25, [1, 2, 24]);
     h.eventBridge.faults.add({ kind: 'error', status: 500, type: 'InternalException' }, { operation: 'PutEvents', times: Infinity });
