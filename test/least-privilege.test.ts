@@ -8,7 +8,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CASE_WATCHER_DETAIL_TYPES, SecurityIrCaseWatcher } from '../lib';
 import { startPollerHarness, PollerHarness } from './support/poller-harness';
-import { RecordedCall } from './support/http-server';
+import { HandlerEnvironment } from '../lib/handler-environment';
+import { AccessKey, RecordedCall } from './support/http-server';
+import { startStsSimulator, StsSimulator } from './support/sts-simulator';
 
 /** Actions the Lambda service itself performs with the function's role: writing the function's logs. */
 const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -139,5 +141,54 @@ describe('the function role allows exactly what the handler calls', () => {
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual([]);
     expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toEqual([]);
+  });
+});
+
+describe('with securityIrRoleArn, the function role may only assume that role to list cases', () => {
+  const roleArn = 'arn:aws:iam::444455556666:role/SecurityIrReader';
+  let sts: StsSimulator;
+  let harness: PollerHarness;
+  const usedByFunctionRole = new Set<string>();
+  const usedByAssumedRole = new Set<string>();
+
+  beforeAll(async () => {
+    const issued: AccessKey[] = [];
+    sts = await startStsSimulator({ assumableRoleArns: [roleArn], grantTo: issued });
+    // Security IR trusts only the keys STS issued for the role: the function's own keys are refused.
+    harness = await startPollerHarness({ securityIrCredentials: issued });
+    harness.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' });
+    const handler = await harness.startBundledHandler({
+      [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn,
+      AWS_ENDPOINT_URL_STS: sts.url,
+    });
+    expect((await handler.invoke()).error).toBeUndefined();
+    const [only] = harness.securityIr.cases;
+    harness.securityIr.updateCase(only.caseId, { pendingAction: 'Customer' });
+    expect((await handler.invoke()).error).toBeUndefined();
+    expect(harness.eventBridge.events).toHaveLength(1);
+
+    const issuedKeys = new Set(sts.issued.map((k) => k.accessKeyId));
+    for (const call of [...sts.calls, ...harness.securityIr.calls, ...harness.eventBridge.calls]) {
+      (issuedKeys.has(call.accessKeyId ?? '') ? usedByAssumedRole : usedByFunctionRole).add(call.action);
+    }
+    harness.dynamoDb.calls.forEach((c) => usedByFunctionRole.add(c.action));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await sts?.close();
+  });
+
+  test('the listing ran on the assumed role, everything else on the function role', () => {
+    expect([...usedByAssumedRole]).toEqual(['security-ir:ListCases']);
+    expect(usedByFunctionRole).toContain('sts:AssumeRole');
+    expect(usedByFunctionRole).not.toContain('security-ir:ListCases');
+  });
+
+  test('granted equals used, and sts:AssumeRole names exactly the role', () => {
+    const { actions, statements } = rolePolicy({ securityIrRoleArn: roleArn });
+    expect([...actions].sort()).toEqual([...new Set([...usedByFunctionRole, ...LAMBDA_RUNTIME_ACTIONS])].sort());
+    const assume = statements.filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
+    expect(assume.map((s) => s.Resource)).toEqual([roleArn]);
+    expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*'))).toEqual([]);
   });
 });
