@@ -1,0 +1,52 @@
+/**
+ * What the deployed handler costs before it polls anything: its size, and how long a fresh Node.js
+ * takes to load it compared with starting with nothing to load.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export interface BundleStats {
+  readonly rawBytes: number;
+  readonly gzipBytes: number;
+  readonly runs: number;
+  /** Median wall time of `node -e "require('<bundle>')"`. */
+  readonly importMedianMs: number;
+  /** Median wall time of `node -e ''`. */
+  readonly bareMedianMs: number;
+}
+
+export function measureBundle(bundlePath: string, runs = 10): BundleStats {
+  const code = readFileSync(bundlePath);
+  // A copy outside the repository: nothing it requires can come from node_modules.
+  const dir = mkdtempSync(join(tmpdir(), 'case-watcher-coldstart-'));
+  try {
+    const copy = join(dir, 'index.js');
+    copyFileSync(bundlePath, copy);
+    const time = (script: string) => median(Array.from({ length: runs }, () => wallMs(script, dir)));
+    time(''); // warms the file cache for node itself
+    return {
+      rawBytes: code.length,
+      gzipBytes: gzipSync(code).length,
+      runs,
+      importMedianMs: time(`require(${JSON.stringify(copy)})`),
+      bareMedianMs: time(''),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function wallMs(script: string, cwd: string): number {
+  const started = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
