@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   const palette = paletteFor(process.stdout);
   const print = (line = '') => process.stdout.write(`${line}\n`);
 
-  // Ctrl-C ends the demo between (or during) polls; the servers are closed either way.
+  // Ctrl-C ends the demo between (or during) polls; the stand-ins are closed either way.
   const interrupted = new AbortController();
   process.once('SIGINT', () => interrupted.abort());
 
@@ -80,12 +80,13 @@ async function main(): Promise<number> {
           print(palette.dim(`  · ${step.narration}`));
         }
       }
-      const ok = await runPoll(poll, handler, harness, options, print, palette, interrupted.signal);
-      if (ok === undefined) break; // interrupted
-      if (!ok) failures++;
+      if (!(await runPoll(poll, handler, harness, options, print, palette))) failures++;
     }
-    if (interrupted.signal.aborted) print('interrupted: stopping the stand-ins');
+  } catch (error) {
+    // The terminal's Ctrl-C also reaches the handler's process, which may then fail to start.
+    if (!interrupted.signal.aborted) throw error;
   } finally {
+    if (interrupted.signal.aborted) print('interrupted: stopping the stand-ins');
     await harness.close();
   }
   return failures === 0 ? 0 : 1;
@@ -101,7 +102,7 @@ function printHeader(print: (line?: string) => void, bold: (s: string) => string
   print();
 }
 
-/** One invocation: its events and its figures. Resolves undefined when Ctrl-C killed the handler. */
+/** One invocation: prints its events and its figures; resolves false when the poll failed. */
 async function runPoll(
   poll: number,
   handler: BundledHandler,
@@ -109,17 +110,9 @@ async function runPoll(
   options: DemoOptions,
   print: (line?: string) => void,
   palette: Palette,
-  interrupted: AbortSignal,
-): Promise<boolean | undefined> {
+): Promise<boolean> {
   harness.resetRecords();
-  let run: Awaited<ReturnType<BundledHandler['invoke']>>;
-  try {
-    run = await handler.invoke();
-  } catch (error) {
-    // The terminal's Ctrl-C reaches the handler's process too.
-    if (interrupted.aborted) return undefined;
-    throw error;
-  }
+  const run = await handler.invoke();
   for (const event of harness.eventBridge.events) {
     print(formatEventLine(event, palette));
     if (options.json) print(JSON.stringify(deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION)));
