@@ -4,6 +4,7 @@
  */
 import { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { backoffDelayMs, sleep as realSleep } from './backoff';
+import { forEachConcurrently } from './concurrency';
 
 /** The part of `EventBridgeClient` the publisher uses. */
 export interface PutEventsSender {
@@ -33,6 +34,12 @@ export interface PublisherOptions {
   readonly eventBusName: string;
   /** Rounds of PutEvents over the not yet accepted entries, the first included. @default 5 */
   readonly maxRounds?: number;
+  /**
+   * PutEvents requests in flight at once. Subscribers deduplicate by changeId and EventBridge does
+   * not keep order across requests anyway, so a few in parallel cost nothing in meaning.
+   * @default 4
+   */
+  readonly concurrency?: number;
   /** @default 100 */
   readonly baseDelayMs?: number;
   /** @default 2_000 */
@@ -51,6 +58,7 @@ export const ENTRY_TOO_LARGE = 'EntryTooLarge';
 
 export class EventPublisher {
   private readonly maxRounds: number;
+  private readonly concurrency: number;
   private readonly backoff: { baseDelayMs: number; maxDelayMs: number };
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -58,6 +66,7 @@ export class EventPublisher {
 
   constructor(private readonly options: PublisherOptions) {
     this.maxRounds = options.maxRounds ?? 5;
+    this.concurrency = options.concurrency ?? 4;
     this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2_000 };
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
@@ -92,12 +101,11 @@ export class EventPublisher {
         await this.sleep(delay);
       }
       const failedThisRound: number[] = [];
-      const batches = packBatches(pending, (i) => entrySize(entries[i]));
-      for (let b = 0; b < batches.length; b++) {
-        const batch = batches[b];
-        if (this.now() >= deadline) {
-          failedThisRound.push(...batches.slice(b).flat());
-          break;
+      let permanentFailure = false;
+      await forEachConcurrently(packBatches(pending, (i) => entrySize(entries[i])), this.concurrency, async (batch) => {
+        if (permanentFailure || this.now() >= deadline) {
+          failedThisRound.push(...batch);
+          return;
         }
         putEventsCalls++;
         try {
@@ -120,14 +128,15 @@ export class EventPublisher {
           for (const index of batch) {
             lastError.set(index, { errorCode: errorName(error), errorMessage: (error as Error)?.message });
           }
-          if (isPermanent(error)) {
-            // Access denied, validation: a retry would fail the same way. Leave it to the next run.
-            return this.outcome(accepted, lastError, putEventsCalls);
-          }
+          // Access denied, validation: a retry would fail the same way. Leave it to the next run.
+          permanentFailure ||= isPermanent(error);
           failedThisRound.push(...batch);
         }
+      });
+      if (permanentFailure) {
+        break;
       }
-      pending = failedThisRound;
+      pending = failedThisRound.sort((a, b) => a - b);
     }
 
     return this.outcome(accepted, lastError, putEventsCalls);
