@@ -80,13 +80,13 @@ describe('default props', () => {
     expect(functionProps(template).LoggingConfig).toEqual({ LogGroup: { Ref: stack.getLogicalId(watcher.logGroup.node.defaultChild as any) } });
   });
 
-  test('function: bundled handler, newest Node.js runtime, arm64, 256 MB, timeout below the minute', () => {
+  test('function: bundled handler, newest Node.js runtime, arm64, 512 MB, timeout below the minute', () => {
     const props = functionProps(template);
     expect(props.Handler).toBe('index.handler');
     expect(props.Runtime).toBe(lambda.determineLatestNodeRuntime(stack).name);
     expect(props.Runtime).toMatch(/^nodejs\d+\.x$/);
     expect(props.Architectures).toEqual(['arm64']);
-    expect(props.MemorySize).toBe(256);
+    expect(props.MemorySize).toBe(512);
     expect(props.Timeout).toBe(50);
     expect(props.Role).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(watcher.role.node.defaultChild as any), 'Arn'] });
   });
@@ -370,8 +370,8 @@ describe('each prop has its effect', () => {
   });
 
   test('timeout, memorySize, logRetention', () => {
-    const { template } = synth({ timeout: Duration.seconds(20), memorySize: 512, logRetention: logs.RetentionDays.ONE_YEAR });
-    expect(functionProps(template)).toMatchObject({ Timeout: 20, MemorySize: 512 });
+    const { template } = synth({ timeout: Duration.seconds(20), memorySize: 1024, logRetention: logs.RetentionDays.ONE_YEAR });
+    expect(functionProps(template)).toMatchObject({ Timeout: 20, MemorySize: 1024 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
