@@ -33,9 +33,15 @@ export interface CaseState {
   readonly lastUpdatedDate: string | null;
 }
 
-/** A recorded case: its state and the version that conditional writes compare against. */
+/**
+ * A case as the state table holds it: its recorded state, the version conditional writes compare
+ * against, and the write-ahead intent a run left if it may have published without recording.
+ */
 export interface RecordedCase extends CaseState {
+  /** 0 when the case was never recorded (only an intent exists): the state fields are then all null. */
   readonly version: number;
+  /** The states the intent's events lead to, oldest first. Absent when there is no intent. */
+  readonly pending?: readonly CaseState[];
 }
 
 export interface DetectionOptions {
@@ -66,6 +72,11 @@ export interface CaseChange {
   readonly state: CaseState;
   /** Version of the recorded item this write replaces; undefined when the case was never recorded. */
   readonly expectedVersion: number | undefined;
+  /**
+   * The write-ahead intent: the states `events` lead to, oldest first (empty when there are no
+   * events). Written before publishing so a run that fails to record can be re-sent exactly.
+   */
+  readonly pending: readonly CaseState[];
 }
 
 export interface Detection {
@@ -77,7 +88,11 @@ export interface Detection {
 
 type ChangeField = 'created' | 'caseStatus' | 'pendingAction';
 
-/** Compares the listing with the recorded state. A case missing from the listing yields nothing. */
+/**
+ * Compares the listing with the recorded state. A case missing from the listing yields nothing.
+ * A case with a write-ahead intent first gets the intent's events again, built as they were the
+ * first time (same changeIds), then the events from the intent's last state to the listed one.
+ */
 export function detectChanges(
   recorded: ReadonlyMap<string, RecordedCase>,
   listing: readonly ListedCase[],
@@ -85,32 +100,39 @@ export function detectChanges(
 ): Detection {
   const changes: CaseChange[] = [];
   const staleCaseIds: string[] = [];
+  const announceNewCases = options.emitCreatedEvents && (!options.baseline || options.emitExistingCasesOnFirstRun);
   for (const listed of uniqueCases(listing)) {
     const state: CaseState = {
       caseStatus: listed.caseStatus ?? null,
       pendingAction: listed.pendingAction ?? null,
       lastUpdatedDate: isoOrNull(listed.lastUpdatedDate),
     };
-    const before = recorded.get(listed.caseId);
-    if (!before) {
-      const announce = options.emitCreatedEvents && (!options.baseline || options.emitExistingCasesOnFirstRun);
-      const events = announce ? [caseEvent(CASE_CREATED_DETAIL_TYPE, 'created', listed, undefined, options)] : [];
-      changes.push({ caseId: listed.caseId, caseArn: listed.caseArn ?? null, events, state, expectedVersion: undefined });
-      continue;
-    }
-    if (isOlder(state.lastUpdatedDate, before.lastUpdatedDate)) {
+    const item = recorded.get(listed.caseId);
+    const before = item && item.version > 0 ? item : undefined;
+    const pending = item?.pending ?? [];
+    if ([before, ...pending].some((known) => known && isOlder(state.lastUpdatedDate, known.lastUpdatedDate))) {
       staleCaseIds.push(listed.caseId);
       continue;
     }
-    const events: CaseEvent[] = [];
-    if (state.caseStatus !== before.caseStatus) {
-      events.push(caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, 'caseStatus', listed, before, options));
+    // What an earlier run may have published without recording: re-sent step by step.
+    const resent: CaseEvent[] = [];
+    let last: CaseState | undefined = before;
+    for (const step of pending) {
+      resent.push(...transitionEvents(last, step, listed, options));
+      last = step;
     }
-    if (state.pendingAction !== before.pendingAction) {
-      events.push(caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, 'pendingAction', listed, before, options));
-    }
-    if (events.length > 0) {
-      changes.push({ caseId: listed.caseId, caseArn: listed.caseArn ?? null, events, state, expectedVersion: before.version });
+    // A case never recorded nor announced is new: Created, or recorded silently.
+    const onward = last || announceNewCases ? transitionEvents(last, state, listed, options) : [];
+    const events = [...resent, ...onward];
+    if (events.length > 0 || !last) {
+      changes.push({
+        caseId: listed.caseId,
+        caseArn: listed.caseArn ?? null,
+        events,
+        state,
+        expectedVersion: before?.version,
+        pending: onward.length > 0 ? [...pending, state] : pending,
+      });
     }
   }
   return { changes, staleCaseIds };
@@ -142,16 +164,33 @@ export function changeIdOf(
   return createHash('sha256').update(input).digest('hex').slice(0, 32);
 }
 
+/**
+ * The events of one step from `from` to `to` (`Created` when there is no `from`). Values and
+ * `lastUpdatedDate` come from the two states, the other detail fields from the listed case.
+ */
+function transitionEvents(from: CaseState | undefined, to: CaseState, listed: ListedCase, options: DetectionOptions): CaseEvent[] {
+  if (!from) {
+    return [caseEvent(CASE_CREATED_DETAIL_TYPE, 'created', listed, undefined, to, options)];
+  }
+  const events: CaseEvent[] = [];
+  if (to.caseStatus !== from.caseStatus) {
+    events.push(caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, 'caseStatus', listed, from, to, options));
+  }
+  if (to.pendingAction !== from.pendingAction) {
+    events.push(caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, 'pendingAction', listed, from, to, options));
+  }
+  return events;
+}
+
 function caseEvent(
   detailType: string,
   field: ChangeField,
   listed: ListedCase,
-  before: RecordedCase | undefined,
+  before: CaseState | undefined,
+  after: CaseState,
   options: DetectionOptions,
 ): CaseEvent {
-  const caseStatus = listed.caseStatus ?? null;
-  const pendingAction = listed.pendingAction ?? null;
-  const lastUpdatedDate = isoOrNull(listed.lastUpdatedDate);
+  const { caseStatus, pendingAction, lastUpdatedDate } = after;
   const previousCaseStatus = before ? before.caseStatus : null;
   const previousPendingAction = before ? before.pendingAction : null;
   const [previous, current] = field === 'pendingAction'

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'crypto';
 import { CaseChange, detectChanges, ListedCase, listingDigest, RecordedCase } from './change-detection';
+import { forEachConcurrently } from './concurrency';
 import type { EventToPublish, PublishOutcome } from './publisher';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import type { CaseWrite, MetaRecord } from './state-store';
+import type { CaseIntent, CaseWrite, MetaRecord } from './state-store';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -23,6 +24,7 @@ export interface PollerStore {
   loadCases(): Promise<Map<string, RecordedCase>>;
   putCase(write: CaseWrite): Promise<boolean>;
   putCasesInBatches(writes: readonly CaseWrite[]): Promise<void>;
+  putIntents(intents: readonly CaseIntent[]): Promise<void>;
 }
 
 /** The publishing a poll needs (`EventPublisher` implements it). */
@@ -147,7 +149,12 @@ export class Poller {
     let recordedAll = false;
     try {
       // 4-5. Recorded state, then the pure comparison.
-      const detection = detectChanges(await this.deps.store.loadCases(), cases, {
+      const state = await this.deps.store.loadCases();
+      const resumed = [...state.values()].filter((c) => c.pending).length;
+      if (resumed > 0) {
+        telemetry.log('WARN', 'An earlier run may have published without recording some cases: their events are sent again', { cases: resumed });
+      }
+      const detection = detectChanges(state, cases, {
         baseline,
         emitCreatedEvents: this.settings.emitCreatedEvents,
         emitExistingCasesOnFirstRun: this.settings.emitExistingCasesOnFirstRun,
@@ -159,12 +166,12 @@ export class Poller {
         telemetry.log('WARN', 'Listing older than the recorded state of some cases: left them alone', { caseIds: detection.staleCaseIds });
       }
 
-      // 6-7. Publish, then record every case whose events were all accepted.
+      // 6-9. Write-ahead intents, publish, then record every case whose events were all accepted.
       const { recorded, conflicts } = await this.publishAndRecord(detection.changes, workDeadline, recordDeadline, progress);
       recordedAll = recorded + conflicts === detection.changes.length;
       complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
     } finally {
-      // 8. Release the lease; the digest only when the state matches the whole listing.
+      // 10. Release the lease; the digest only when the state matches the whole listing.
       await this.release(runId, listedAt, complete ? digest : undefined);
     }
     return recordedAll ? 'succeeded' : 'incomplete';
@@ -233,6 +240,14 @@ export class Poller {
       progress.casesRecorded += silent.length;
     }
 
+    // Before the first event leaves, each announced case notes where its events lead: should this
+    // run fail to record it, the next run re-sends them even if the case has changed back since.
+    // If the intents cannot be written, nothing is published.
+    if (announced.length === 0 || this.now() >= workDeadline) {
+      return { recorded, conflicts: 0 };
+    }
+    await this.deps.store.putIntents(announced);
+
     const entries = announced.flatMap((change) => change.events.map((event): EventToPublish => ({
       source: this.settings.eventSource,
       detailType: event.detailType,
@@ -240,10 +255,10 @@ export class Poller {
       resources: change.caseArn ? [change.caseArn] : [],
       time: new Date(event.detail.observedAt),
     })));
-    const published = entries.length > 0 ? await this.deps.publisher.publish(entries, workDeadline) : undefined;
-    progress.eventsPublished += published?.accepted.filter(Boolean).length ?? 0;
-    progress.publishFailures += published?.failures.length ?? 0;
-    if (published && published.failures.length > 0) {
+    const published = await this.deps.publisher.publish(entries, workDeadline);
+    progress.eventsPublished += published.accepted.filter(Boolean).length;
+    progress.publishFailures += published.failures.length;
+    if (published.failures.length > 0) {
       this.deps.telemetry.log('ERROR', 'EventBridge did not accept every event: their cases are left for the next run', {
         failures: published.failures.slice(0, 10).map((f) => ({ ...f, changeId: (entries[f.index].detail as { changeId: string }).changeId })),
         failureCount: published.failures.length,
@@ -254,7 +269,7 @@ export class Poller {
     let offset = 0;
     const ready: CaseChange[] = [];
     for (const change of announced) {
-      if (published!.accepted.slice(offset, offset + change.events.length).every(Boolean)) {
+      if (published.accepted.slice(offset, offset + change.events.length).every(Boolean)) {
         ready.push(change);
       }
       offset += change.events.length;
@@ -275,26 +290,6 @@ export class Poller {
       this.deps.telemetry.log('WARN', 'Another run recorded some cases first: left them as it wrote them', { conflicts });
     }
     return { recorded, conflicts };
-  }
-}
-
-/** Runs `task` over `items`, at most `concurrency` at a time; the first error is thrown once all settle. */
-async function forEachConcurrently<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await task(item);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (errors.length > 0) {
-    throw errors[0];
   }
 }
 

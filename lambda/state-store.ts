@@ -1,7 +1,8 @@
 /**
  * The watcher's state in DynamoDB (layout in docs/design.md): one meta item (listing digest,
- * baseline marker, lease) and one item per case. Only GetItem, UpdateItem, Query, PutItem and
- * BatchWriteItem: conditional single-item writes instead of transactions.
+ * baseline marker, lease), one item per case and, beside it, the case's write-ahead intent. Only
+ * GetItem, UpdateItem, Query, PutItem and BatchWriteItem: conditional single-item writes instead
+ * of transactions.
  */
 import {
   AttributeValue,
@@ -39,6 +40,15 @@ export interface CaseWrite {
   readonly expectedVersion: number | undefined;
 }
 
+/** The write-ahead intent of a case about to be announced (see `putIntents`). */
+export interface CaseIntent {
+  readonly caseId: string;
+  /** The recorded version the intent was computed from; undefined for a case never recorded. */
+  readonly expectedVersion: number | undefined;
+  /** The states the case's events lead to, oldest first. */
+  readonly pending: readonly CaseState[];
+}
+
 export interface StateStoreOptions {
   readonly client: DynamoDbSender;
   readonly tableName: string;
@@ -53,6 +63,11 @@ export interface StateStoreOptions {
 /** The partition of the one meta item and of the case items. */
 const META_KEY = { pk: { S: 'META' }, sk: { S: 'META' } };
 const CASE_PARTITION = 'CASE';
+/**
+ * Sort key prefix of intent items, in the case partition so the one Query reads them too. Case IDs
+ * are digits, so no case item can take this key.
+ */
+const INTENT_PREFIX = 'INTENT#';
 const BATCH_WRITE_LIMIT = 25;
 
 export class StateStore {
@@ -130,30 +145,45 @@ export class StateStore {
     })));
   }
 
-  /** Every recorded case (strongly consistent, all pages). */
+  /**
+   * Every recorded case (strongly consistent, all pages), with its intent when the intent was
+   * computed from the version recorded now. An intent from an older version is spent: the run that
+   * recorded since had read it and re-sent its events. A case with only an intent has version 0.
+   */
   async loadCases(): Promise<Map<string, RecordedCase>> {
     const cases = new Map<string, RecordedCase>();
+    const intents = new Map<string, { basedOnVersion: number; pending: CaseState[] }>();
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: CASE_PARTITION } },
-        ProjectionExpression: 'sk, caseStatus, pendingAction, lastUpdatedDate, version',
+        ProjectionExpression: 'sk, caseStatus, pendingAction, lastUpdatedDate, version, basedOnVersion, #pending',
+        ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
         Limit: this.queryPageSize,
       }));
       for (const item of page.Items ?? []) {
-        cases.set(item.sk.S!, {
-          caseStatus: item.caseStatus?.S ?? null,
-          pendingAction: item.pendingAction?.S ?? null,
-          lastUpdatedDate: item.lastUpdatedDate?.S ?? null,
-          version: numberOf(item.version) ?? 0,
-        });
+        const key = item.sk.S!;
+        if (key.startsWith(INTENT_PREFIX)) {
+          intents.set(key.slice(INTENT_PREFIX.length), {
+            basedOnVersion: numberOf(item.basedOnVersion) ?? 0,
+            pending: (item.pending?.L ?? []).map((step) => stateOf(step.M ?? {})),
+          });
+        } else {
+          cases.set(key, { ...stateOf(item), version: numberOf(item.version) ?? 0 });
+        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    for (const [caseId, intent] of intents) {
+      const recorded = cases.get(caseId) ?? { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0 };
+      if (intent.basedOnVersion === recorded.version && intent.pending.length > 0) {
+        cases.set(caseId, { ...recorded, pending: intent.pending });
+      }
+    }
     return cases;
   }
 
@@ -177,8 +207,28 @@ export class StateStore {
    * the lease; `UnprocessedItems` are retried with backoff. Throws if some remain unprocessed.
    */
   async putCasesInBatches(writes: readonly CaseWrite[]): Promise<void> {
-    for (let start = 0; start < writes.length; start += BATCH_WRITE_LIMIT) {
-      let requests: WriteRequest[] = writes.slice(start, start + BATCH_WRITE_LIMIT).map((w) => ({ PutRequest: { Item: this.caseItem(w) } }));
+    await this.putInBatches(writes.map((w) => this.caseItem(w)));
+  }
+
+  /**
+   * Writes the intents of the cases a run is about to announce, before it publishes, 25 per
+   * request under the lease, into items of their own: an unconditional batch write must never
+   * replace a case item, or it could undo another run's conditional write. Throws if some remain
+   * unprocessed (then nothing may be published).
+   */
+  async putIntents(intents: readonly CaseIntent[]): Promise<void> {
+    await this.putInBatches(intents.map((intent) => ({
+      pk: { S: CASE_PARTITION },
+      sk: { S: INTENT_PREFIX + intent.caseId },
+      basedOnVersion: { N: String(intent.expectedVersion ?? 0) },
+      pending: { L: intent.pending.map((step) => ({ M: stateAttributes(step) })) },
+      updatedAt: { S: new Date(this.now()).toISOString() },
+    })));
+  }
+
+  private async putInBatches(items: readonly Record<string, AttributeValue>[]): Promise<void> {
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let requests: WriteRequest[] = items.slice(start, start + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt === this.maxBatchAttempts) {
           throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
@@ -196,9 +246,7 @@ export class StateStore {
     return {
       pk: { S: CASE_PARTITION },
       sk: { S: write.caseId },
-      caseStatus: stringOrNull(write.state.caseStatus),
-      pendingAction: stringOrNull(write.state.pendingAction),
-      lastUpdatedDate: stringOrNull(write.state.lastUpdatedDate),
+      ...stateAttributes(write.state),
       version: { N: String((write.expectedVersion ?? 0) + 1) },
       updatedAt: { S: new Date(this.now()).toISOString() },
     };
@@ -216,6 +264,22 @@ export class StateStore {
       throw error;
     }
   }
+}
+
+function stateAttributes(state: CaseState): Record<string, AttributeValue> {
+  return {
+    caseStatus: stringOrNull(state.caseStatus),
+    pendingAction: stringOrNull(state.pendingAction),
+    lastUpdatedDate: stringOrNull(state.lastUpdatedDate),
+  };
+}
+
+function stateOf(attributes: Record<string, AttributeValue>): CaseState {
+  return {
+    caseStatus: attributes.caseStatus?.S ?? null,
+    pendingAction: attributes.pendingAction?.S ?? null,
+    lastUpdatedDate: attributes.lastUpdatedDate?.S ?? null,
+  };
 }
 
 function stringOrNull(value: string | null): AttributeValue {

@@ -1,7 +1,8 @@
 /**
  * What a poll costs, counted at the simulators and the DynamoDB proxy: the contract's "a poll in
  * which nothing changed makes at most two DynamoDB requests, none of them a write" at every size,
- * one ListCases call per 25 cases, one PutEvents call per 10 events.
+ * one ListCases call per 25 cases, one PutEvents call per 10 events, and for K announced cases
+ * ceil(K/25) BatchWriteItem requests of write-ahead intents.
  */
 import { PollerHarness, startPollerHarness } from './support/poller-harness';
 
@@ -59,7 +60,7 @@ describe.each([25, 100, 1_000])('%i cases', (n) => {
     expect(c.putEvents).toBe(0);
   });
 
-  test('K changed cases, E events: ceil(E/10) PutEvents, K case writes plus the lease and its release', async () => {
+  test('K changed cases, E events: ceil(E/10) PutEvents, ceil(K/25) intent batches, K case writes plus the lease and its release', async () => {
     h.resetRecords();
     const step = Math.max(1, Math.floor(n / 12));
     const changed = h.securityIr.cases.filter((_, i) => i % step === 0);
@@ -75,7 +76,9 @@ describe.each([25, 100, 1_000])('%i cases', (n) => {
     expect(c.events).toBe(e);
     expect(c.putEvents).toBe(Math.ceil(e / 10));
     expect(c.listCases).toBe(pages);
-    expect(c.byOperation).toEqual({ GetItem: 1, UpdateItem: 2, Query: 1, PutItem: k });
-    expect(c.dynamoWrites).toBe(k + 2);
+    expect(c.byOperation).toEqual({ GetItem: 1, UpdateItem: 2, Query: 1, BatchWriteItem: Math.ceil(k / 25), PutItem: k });
+    expect(c.dynamoWrites).toBe(k + 2 + Math.ceil(k / 25));
+    // the write-ahead intents: one item (one write unit) per announced case
+    expect(h.dynamoDb.calls.filter((call) => call.operation === 'BatchWriteItem').reduce((s, call) => s + call.itemsWritten, 0)).toBe(k);
   });
 });
