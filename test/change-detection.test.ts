@@ -225,6 +225,99 @@ describe('after the baseline', () => {
   });
 });
 
+describe('a pending intent (an earlier run may have published without recording)', () => {
+  const A = { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' };
+  const B = { caseStatus: 'Detection and Analysis', pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z' };
+  const at = (iso: string) => new Date(iso);
+  const listedAs = (state: typeof A, overrides: Partial<ListedCase> = {}) =>
+    listed({ caseStatus: state.caseStatus, pendingAction: state.pendingAction, lastUpdatedDate: at(state.lastUpdatedDate), ...overrides });
+  /** What the first run, which recorded A and listed B, built and announced. */
+  const firstRun = detectChanges(recorded({ 1234567890: { ...A, version: 3 } }), [listedAs(B)], OPTIONS).changes[0];
+  const afterCrash = recorded({ 1234567890: { ...A, version: 3, pending: firstRun.pending } });
+  const ids = (events: { detail: CaseEventDetail }[]) => events.map((e) => e.detail.changeId);
+
+  test('the first run notes where its events lead', () => {
+    expect(firstRun.pending).toEqual([B]);
+    expect(firstRun.expectedVersion).toBe(3);
+  });
+
+  test('flipped back: the step is re-sent as first built, then the change back', () => {
+    const later = { ...A, lastUpdatedDate: '2026-11-23T10:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(later, { title: 'Renamed since' })], OPTIONS);
+    expect(changes).toHaveLength(1);
+    const [resent, back] = changes[0].events;
+    expect(resent.detailType).toBe(CASE_STATUS_CHANGED_DETAIL_TYPE);
+    expect(resent.detail).toEqual({ ...firstRun.events[0].detail, title: 'Renamed since' });
+    expect(back.detail).toMatchObject({
+      changeId: changeIdOf('1234567890', 'caseStatus', B.caseStatus, A.caseStatus, later.lastUpdatedDate),
+      previousCaseStatus: B.caseStatus, caseStatus: A.caseStatus, lastUpdatedDate: later.lastUpdatedDate,
+    });
+    expect(changes[0]).toMatchObject({ state: later, expectedVersion: 3, pending: [B, later] });
+  });
+
+  test('no further change: only the re-send, with the first changeId even after an edit moved lastUpdatedDate', () => {
+    const edited = { ...B, lastUpdatedDate: '2026-11-23T11:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(edited, { title: 'Renamed since' })], OPTIONS);
+    expect(ids(changes[0].events)).toEqual(ids(firstRun.events));
+    expect(changes[0].events[0].detail.lastUpdatedDate).toBe(B.lastUpdatedDate);
+    expect(changes[0]).toMatchObject({ state: edited, pending: [B] });
+  });
+
+  test('a further change to a third value: the re-send, then the step from the intent onwards', () => {
+    const C = { caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(C)], OPTIONS);
+    expect(changes[0].events.map((e) => [e.detail.previousCaseStatus, e.detail.caseStatus])).toEqual([[A.caseStatus, B.caseStatus], [B.caseStatus, C.caseStatus]]);
+    expect(ids(changes[0].events)).toEqual([...ids(firstRun.events), changeIdOf('1234567890', 'caseStatus', B.caseStatus, C.caseStatus, C.lastUpdatedDate)]);
+    expect(changes[0].pending).toEqual([B, C]);
+  });
+
+  test('two failed runs in a row: every step re-sent with its changeId, in order', () => {
+    const C = { caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const secondRun = detectChanges(afterCrash, [listedAs(C)], OPTIONS).changes[0];
+    const A2 = { ...A, lastUpdatedDate: '2026-11-25T00:00:00.000Z' };
+    const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: secondRun.pending } }), [listedAs(A2)], OPTIONS);
+    expect(ids(changes[0].events)).toEqual([...ids(secondRun.events), changeIdOf('1234567890', 'caseStatus', C.caseStatus, A.caseStatus, A2.lastUpdatedDate)]);
+    expect(changes[0].pending).toEqual([B, C, A2]);
+  });
+
+  test('both fields: both events re-sent, then both changes back', () => {
+    const both = { caseStatus: 'Closed', pendingAction: 'Customer', lastUpdatedDate: B.lastUpdatedDate };
+    const first = detectChanges(recorded({ 1234567890: { ...A, version: 3 } }), [listedAs(both)], OPTIONS).changes[0];
+    const later = { ...A, lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: first.pending } }), [listedAs(later)], OPTIONS);
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([
+      CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+    ]);
+    expect(ids(changes[0].events).slice(0, 2)).toEqual(ids(first.events));
+    for (const { detail } of changes[0].events.slice(2)) {
+      expect(detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: A.caseStatus, previousPendingAction: 'Customer', pendingAction: A.pendingAction });
+    }
+  });
+
+  test('a new case announced but never recorded: Created re-sent, then its status change', () => {
+    const created = detectChanges(new Map(), [listedAs(A)], OPTIONS).changes[0];
+    expect(created.pending).toEqual([A]);
+    const intentOnly = new Map([['1234567890', { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0, pending: created.pending }]]);
+    const { changes } = detectChanges(intentOnly, [listedAs(B)], OPTIONS);
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE]);
+    expect(ids(changes[0].events)[0]).toBe(ids(created.events)[0]);
+    expect(changes[0].events[1].detail).toMatchObject({ previousCaseStatus: A.caseStatus, caseStatus: B.caseStatus, previousPendingAction: 'None' });
+    expect(changes[0]).toMatchObject({ expectedVersion: undefined, state: B, pending: [A, B] });
+    // what was announced is re-sent whatever the options say now
+    const quiet = detectChanges(intentOnly, [listedAs(A)], { ...OPTIONS, emitCreatedEvents: false, baseline: true });
+    expect(ids(quiet.changes[0].events)).toEqual(ids(created.events));
+  });
+
+  test('a case with an intent missing from the listing yields nothing', () => {
+    expect(detectChanges(afterCrash, [], OPTIONS)).toEqual({ changes: [], staleCaseIds: [] });
+  });
+
+  test('a listing older than the intent is stale, even when newer than the recorded state', () => {
+    const between = { ...A, caseStatus: 'Submitted', lastUpdatedDate: '2026-11-23T00:00:00.000Z' };
+    expect(detectChanges(afterCrash, [listedAs(between)], OPTIONS)).toEqual({ changes: [], staleCaseIds: ['1234567890'] });
+  });
+});
+
 describe('detail fields', () => {
   test('every field is present on every detail-type, null where unknown', () => {
     const bare: ListedCase = { caseId: '3333333333' };

@@ -302,6 +302,116 @@ describe('recording faults', () => {
   });
 });
 
+describe('published, not recorded, then the case changed (write-ahead intent)', () => {
+  /** Every case write fails after EventBridge accepted the events; the run still releases its lease. */
+  const recordFails = (store: PollerStore): PollerStore => ({
+    ...bind(store),
+    putCase: async () => {
+      throw new Error('case write failed');
+    },
+  });
+  const transitions = (from: number) => h.eventBridge.events.slice(from).map((e) => [e.DetailType, e.Detail.previousCaseStatus, e.Detail.caseStatus]);
+
+  test('a case that flips back: the next run re-sends the first transition (same changeId) and the flip back', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
+    await h.poll();
+    const toB = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' }), 'caseStatus', 'Acknowledged');
+    const failed = await h.poll({ wrapStore: recordFails });
+    expect(failed.error?.message).toBe('case write failed');
+    expect(acceptedIds()).toEqual([toB]);
+    await expectStateUnchangedFor([c], 'Acknowledged');
+
+    const back = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Acknowledged' }), 'caseStatus', 'Detection and Analysis');
+    const next = await h.poll();
+    expect(next.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 2, casesRecorded: 1 });
+    expect(next.logs.some((l) => l.level === 'WARN' && /published without recording/.test(l.message))).toBe(true);
+    expect(acceptedIds()).toEqual([toB, toB, back]);
+    expect(transitions(1)).toEqual([
+      ['Security IR Case Status Changed', 'Acknowledged', 'Detection and Analysis'],
+      ['Security IR Case Status Changed', 'Detection and Analysis', 'Acknowledged'],
+    ]);
+    expect((await h.readState()).cases.get(c.caseId)).toEqual({
+      caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: expect.any(String), version: 2,
+    }); // recorded, the intent spent
+    await expectDelivered([toB, back], { duplicatesAllowed: true });
+  });
+
+  test('a new case: its Created is re-sent with the same changeId before its status change, never a second Created', async () => {
+    h.securityIr.addCase();
+    await h.poll();
+    const c = h.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' });
+    const created = expectedChangeId(c, 'created', null);
+    expect((await h.poll({ wrapStore: recordFails })).error?.message).toBe('case write failed');
+    expect(acceptedIds()).toEqual([created]);
+    expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ version: 0, caseStatus: null }); // only the intent
+
+    const acknowledged = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Acknowledged' }), 'caseStatus', 'Submitted');
+    const next = await h.poll();
+    expect(next.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 2 });
+    expect(acceptedIds()).toEqual([created, created, acknowledged]);
+    expect(transitions(1)).toEqual([
+      ['Security IR Case Created', null, 'Submitted'],
+      ['Security IR Case Status Changed', 'Submitted', 'Acknowledged'],
+    ]);
+    await expectDelivered([created, acknowledged], { duplicatesAllowed: true });
+  });
+
+  test('two failed runs in a row, the case changing after each: every transition re-sent with its changeId, in order', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Acknowledged' });
+    await h.poll();
+    const ab = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' }), 'caseStatus', 'Acknowledged');
+    await h.poll({ wrapStore: recordFails });
+    const bc = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' }), 'caseStatus', 'Detection and Analysis');
+    await h.poll({ wrapStore: recordFails });
+    expect(acceptedIds()).toEqual([ab, ab, bc]);
+    const ca = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Acknowledged' }), 'caseStatus', 'Closed');
+    const last = await h.poll();
+    expect(last.summary?.outcome).toBe('succeeded');
+    expect(acceptedIds().slice(3)).toEqual([ab, bc, ca]);
+    await expectDelivered([ab, bc, ca], { duplicatesAllowed: true });
+  });
+
+  test('the intent write fails: nothing is published, nothing is lost, the next run does it all', async () => {
+    const { cases, expected } = await scenario(30, [0, 26, 29]);
+    h.dynamoDb.faults.add({ kind: 'error', status: 500, type: 'InternalServerError', message: 'unavailable' }, { operation: 'BatchWriteItem', times: Infinity });
+    const failed = await h.poll();
+    expect(failed.error?.message).toMatch(/unavailable/);
+    expect(h.dynamoDb.calls.some((call) => call.operation === 'BatchWriteItem')).toBe(true);
+    expect(h.eventBridge.calls).toEqual([]);
+    await expectStateUnchangedFor([cases[0], cases[26], cases[29]], 'Acknowledged');
+    expect((await h.readState()).meta?.leaseOwner).toBeUndefined();
+    h.dynamoDb.faults.clear();
+    const next = await h.poll();
+    expect(next.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 3 });
+    await expectDelivered(expected);
+  });
+
+  test('killed after the intent write, before publishing: nothing published, the next run publishes once', async () => {
+    const { cases, expected } = await scenario(5, [1, 3]);
+    const start = Date.now();
+    const crashed = await h.poll({
+      now: () => start,
+      wrapStore: (store) => ({
+        ...bind(store),
+        putIntents: async (intents) => {
+          await store.putIntents(intents);
+          throw new Error('simulated crash');
+        },
+        releaseLease: async () => {
+          throw new Error('simulated crash');
+        },
+      }),
+    });
+    expect(crashed.error?.message).toBe('simulated crash');
+    expect(h.eventBridge.calls).toEqual([]);
+    const { cases: state } = await h.readState();
+    expect([cases[1], cases[3]].map((c) => state.get(c.caseId)?.pending?.map((p) => p.caseStatus))).toEqual([['Detection and Analysis'], ['Detection and Analysis']]);
+    const next = await h.poll({ now: () => start + 31_000 });
+    expect(next.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 2 });
+    await expectDelivered(expected);
+  });
+});
+
 describe('overlapping runs', () => {
   test('two runs started at the same moment publish each transition exactly once', async () => {
     const cases = Array.from({ length: 40 }, () => h.securityIr.addCase({ caseStatus: 'Acknowledged' }));

@@ -155,6 +155,59 @@ describe('case items', () => {
   });
 });
 
+describe('write-ahead intents', () => {
+  const B = { caseStatus: 'Closed', pendingAction: 'Customer', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+  const C = { caseStatus: null, pendingAction: null, lastUpdatedDate: null };
+
+  test('an intent sits beside the recorded case until a write of that case spends it', async () => {
+    const s = store();
+    await s.putCase(write('1111111111'));
+    const recordedBefore = (await s.loadCases()).get('1111111111');
+    await s.putIntents([{ caseId: '1111111111', expectedVersion: 1, pending: [B, C] }]);
+    expect((await s.loadCases()).get('1111111111')).toEqual({ ...recordedBefore, pending: [B, C] }); // the recorded state untouched
+    expect(await s.putCase({ caseId: '1111111111', expectedVersion: 1, state: B })).toBe(true);
+    const after = (await s.loadCases()).get('1111111111');
+    expect(after).toEqual({ ...B, version: 2 });
+    expect(after?.pending).toBeUndefined();
+  });
+
+  test('a new case\'s intent reads back as version 0 with no state; recording it spends the intent', async () => {
+    const s = store();
+    await s.putIntents([{ caseId: '2222222222', expectedVersion: undefined, pending: [B] }]);
+    const cases = await s.loadCases();
+    expect(cases.size).toBe(1);
+    expect(cases.get('2222222222')).toEqual({ caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0, pending: [B] });
+    expect(await s.putCase({ caseId: '2222222222', expectedVersion: undefined, state: B })).toBe(true);
+    expect((await s.loadCases()).get('2222222222')).toEqual({ ...B, version: 1 });
+  });
+
+  test('an intent never replaces the case item, so another run\'s conditional write still wins', async () => {
+    const s = store();
+    await s.putCase(write('3333333333'));
+    await s.putCase(write('3333333333', 1, 'Detection and Analysis')); // another run, version 2
+    await s.putIntents([{ caseId: '3333333333', expectedVersion: 1, pending: [B] }]); // computed from version 1
+    expect((await s.loadCases()).get('3333333333')).toEqual({
+      caseStatus: 'Detection and Analysis', pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z', version: 2,
+    }); // the intent from version 1 is spent
+    expect(await s.putCase({ caseId: '3333333333', expectedVersion: 1, state: B })).toBe(false);
+  });
+
+  test('batches of 25 with unprocessed items retried, read back in one query', async () => {
+    const sender = partiallyProcessing(client, 2);
+    const s = store({ client: sender });
+    proxy.calls.length = 0;
+    await s.putIntents(Array.from({ length: 30 }, (_, i) => ({ caseId: String(4000000000 + i), expectedVersion: undefined, pending: [B] })));
+    const batches = proxy.calls.filter((c) => c.operation === 'BatchWriteItem');
+    expect(batches.reduce((n, c) => n + c.itemsWritten, 0)).toBe(30);
+    expect(Math.max(...batches.map((c) => c.itemsWritten))).toBeLessThanOrEqual(25);
+    expect(sender.batchCalls).toBeGreaterThan(2);
+    proxy.calls.length = 0;
+    const cases = await store().loadCases();
+    expect([...cases.values()].filter((c) => c.pending)).toHaveLength(30);
+    expect(proxy.calls.map((c) => c.operation)).toEqual(['Query']);
+  });
+});
+
 /**
  * A sender whose BatchWriteItem writes only the first item of a request of several (none of a
  * single item), returning the rest as UnprocessedItems, `times` times (as DynamoDB does under load).
