@@ -8,10 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CASE_STATUSES } from '../test/support/security-ir-simulator';
-import { ensureBundle, PollerHarness, startPollerHarness } from '../test/support/poller-harness';
+import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../test/support/poller-harness';
 import { measureBundle } from './bundle-stats';
 import { FLOOR_EXPLANATION, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
-import { MeasuredHandler, startMeasuredHandler } from './handler-process';
 import { bundleTable, machineLine, PollRow, pollTable } from './report';
 
 /** Shares of the cases changed between polls, after the baseline. */
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
   const bundle = ensureBundle();
   const rows: PollRow[] = [];
   for (const cases of sizes) {
-    rows.push(...await benchSize(bundle, cases, latencyMs));
+    rows.push(...await benchSize(cases, latencyMs));
   }
   progress('bundle size and cold start');
   const bundleStats = measureBundle(bundle);
@@ -69,10 +68,10 @@ async function main(): Promise<void> {
 }
 
 /** Baseline, then one poll per change share, against a fresh set of stand-ins holding `cases` cases. */
-async function benchSize(bundle: string, cases: number, latencyMs: number): Promise<PollRow[]> {
+async function benchSize(cases: number, latencyMs: number): Promise<PollRow[]> {
   progress(`N = ${cases}: seeding`);
   const harness = await startPollerHarness();
-  let handler: MeasuredHandler | undefined;
+  let handler: BundledHandler | undefined;
   try {
     for (const faults of [harness.securityIr.faults, harness.eventBridge.faults, harness.dynamoDb.faults]) {
       faults.fixedLatencyMs = latencyMs;
@@ -80,7 +79,7 @@ async function benchSize(bundle: string, cases: number, latencyMs: number): Prom
     for (let i = 0; i < cases; i++) {
       harness.securityIr.addCase({ caseId: String(1_000_000_000 + i) });
     }
-    handler = await startMeasuredHandler(bundle, harness.handlerEnv({ POWERTOOLS_SERVICE_NAME: 'case-watcher-bench' }));
+    handler = await harness.startBundledHandler({ POWERTOOLS_SERVICE_NAME: 'case-watcher-bench' });
 
     const rows = [await measurePoll(harness, handler, cases, 'baseline', latencyMs, { baseline: true, changedCases: 0 })];
     for (const percent of CHANGE_PERCENTS) {
@@ -109,7 +108,7 @@ function changeCases(harness: PollerHarness, percent: number): number {
 
 async function measurePoll(
   harness: PollerHarness,
-  handler: MeasuredHandler,
+  handler: BundledHandler,
   cases: number,
   label: string,
   latencyMs: number,
@@ -118,7 +117,7 @@ async function measurePoll(
   progress(`N = ${cases}: ${label} poll`);
   harness.resetRecords();
   const standInsCpu = process.cpuUsage();
-  const run = await handler.invoke(REMAINING_MS);
+  const run = await handler.invoke({ remainingMs: REMAINING_MS });
   const standInsUsed = process.cpuUsage(standInsCpu);
 
   const dynamoDbCalls = harness.dynamoDb.calls;

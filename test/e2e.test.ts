@@ -15,15 +15,14 @@ import { AcceptedEvent, EventBridgeSimulator, startEventBridgeSimulator } from '
 import {
   CloudAssembly,
   createTemplateTables,
-  Invocation,
   LocalFunction,
   pseudoParameters,
   resourcesOfType,
-  scheduledEvent,
   startTemplateFunction,
   SynthesizedStack,
   synthesizeApp,
 } from './support/cloud-assembly';
+import { LambdaInvocation, scheduledEvent } from './support/lambda-process';
 import { ensureBundle } from './support/poller-harness';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './support/security-ir-simulator';
 
@@ -58,7 +57,7 @@ interface Transition {
 
 interface Poll {
   name: string;
-  invocation: Invocation;
+  invocation: LambdaInvocation;
   events: AcceptedEvent[];
   /** HTTP statuses of the calls this run made, by service. */
   listCasesStatuses: number[];

@@ -9,6 +9,7 @@ import {
   PublisherOptions,
 } from '../lambda/publisher';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { inFlightRecorder } from './support/in-flight';
 import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from './support/eventbridge-simulator';
 
 const BUS = 'watcher-bus';
@@ -76,30 +77,15 @@ test.each([[1, 1], [10, 1], [11, 2], [25, 3], [100, 10]])('%i events take %i Put
 });
 
 test('at most `concurrency` requests are in flight, and every batch is sent once', async () => {
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const sent: number[] = [];
-  const gates: (() => void)[] = [];
-  const sender = {
-    send: async (command: any) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      sent.push(command.input.Entries.length);
-      await new Promise<void>((resolve) => gates.push(resolve));
-      inFlight--;
-      return { FailedEntryCount: 0, Entries: command.input.Entries.map((_: unknown, i: number) => ({ EventId: `e${sent.length}-${i}` })), $metadata: {} };
-    },
-  };
-  const publishing = publisher({ client: sender, concurrency: 3 }).publish(events(75), FAR());
-  // Release the requests one at a time, as soon as each is waiting.
-  while (sent.length < 8 || gates.length > 0) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gates.shift()?.();
-  }
-  const outcome = await publishing;
+  const sender = inFlightRecorder((command: any) => ({
+    FailedEntryCount: 0,
+    Entries: command.input.Entries.map((_: unknown, i: number) => ({ EventId: `e${i}` })),
+    $metadata: {},
+  }));
+  const outcome = await publisher({ client: sender as any, concurrency: 3 }).publish(events(75), FAR());
   expect(outcome.accepted.every(Boolean)).toBe(true);
-  expect(sent).toEqual([10, 10, 10, 10, 10, 10, 10, 5]);
-  expect(maxInFlight).toBe(3);
+  expect(sender.sent.map((c: any) => c.input.Entries.length)).toEqual([10, 10, 10, 10, 10, 10, 10, 5]);
+  expect(sender.maxInFlight).toBe(3);
 });
 
 test('large entries are split to stay within 256 KB per request', async () => {

@@ -1,6 +1,7 @@
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { inFlightRecorder } from './support/in-flight';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
 
 const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem']);
@@ -121,12 +122,20 @@ describe('case items', () => {
     const writes = Array.from({ length: 60 }, (_, i) => write(String(1000000000 + i)));
     proxy.calls.length = 0;
     await s.putCasesInBatches(writes);
-    expect(proxy.calls.map((c) => [c.operation, c.itemsWritten])).toEqual([['BatchWriteItem', 25], ['BatchWriteItem', 25], ['BatchWriteItem', 10]]);
+    // The batches go out in parallel: only their sizes are fixed, not the order they arrive in.
+    expect(proxy.calls.map((c) => [c.operation, c.itemsWritten]).sort()).toEqual([['BatchWriteItem', 10], ['BatchWriteItem', 25], ['BatchWriteItem', 25]]);
     proxy.calls.length = 0;
     const cases = await s.loadCases();
     expect(cases.size).toBe(60);
     expect(proxy.calls.filter((c) => c.operation === 'Query')).toHaveLength(9); // 60 / 7 -> 9 pages
     expect(proxy.calls.every((c) => !c.isWrite)).toBe(true);
+  });
+
+  test('at most `batchConcurrency` batch writes are in flight', async () => {
+    const sender = inFlightRecorder((_: unknown) => ({ UnprocessedItems: {}, $metadata: {} }));
+    await store({ client: sender as DynamoDbSender, batchConcurrency: 3 }).putCasesInBatches(Array.from({ length: 200 }, (_, i) => write(String(1500000000 + i))));
+    expect(sender.sent.map((c: any) => c.input.RequestItems[tableName].length)).toEqual([25, 25, 25, 25, 25, 25, 25, 25]);
+    expect(sender.maxInFlight).toBe(3);
   });
 
   test('unprocessed items are retried until written', async () => {

@@ -4,12 +4,13 @@
  * dynalite, and a function run from its asset folder in a child process the way Lambda runs it
  * (the template's handler, environment, timeout and memory). Nothing here reads our TypeScript.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { createTable } from './dynamodb';
+import { LambdaInvocation, startLambdaProcess } from './lambda-process';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -167,28 +168,6 @@ export async function createTemplateTables(endpoint: string, template: CfnTempla
   return names;
 }
 
-/** The `Scheduled Event` EventBridge delivers to a rule's target (`time` without milliseconds, as sent). */
-export function scheduledEvent(ruleArn: string, account: string, region: string, time: Date = new Date()): Record<string, unknown> {
-  return {
-    'version': '0',
-    'id': randomUUID(),
-    'detail-type': 'Scheduled Event',
-    'source': 'aws.events',
-    'account': account,
-    'time': time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'region': region,
-    'resources': [ruleArn],
-    'detail': {},
-  };
-}
-
-/** How one invocation ended, and the lines the function wrote to stdout meanwhile. */
-export interface Invocation {
-  readonly result?: unknown;
-  readonly error?: { name: string; message: string };
-  readonly logs: string[];
-}
-
 /** A function of a template, running from a copy of its asset folder in one child process (one warm container). */
 export interface LocalFunction {
   readonly logicalId: string;
@@ -198,7 +177,7 @@ export interface LocalFunction {
   readonly environment: Record<string, string>;
   readonly timeoutSeconds: number;
   /** Invokes the handler with `event` and a Lambda-like context; one invocation at a time. */
-  invoke(event: unknown): Promise<Invocation>;
+  invoke(event: unknown): Promise<LambdaInvocation>;
   stop(): Promise<void>;
 }
 
@@ -245,12 +224,10 @@ export async function startTemplateFunction(options: StartFunctionOptions): Prom
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
     AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
     AWS_EXECUTION_ENV: `AWS_Lambda_${props.Runtime}`,
-    LAMBDA_TASK_ROOT: codeDir,
-    _HANDLER: String(props.Handler),
     TZ: 'UTC',
     ...options.extraEnv,
   };
-  const container = await startContainer(codeDir, String(props.Handler), environment);
+  const container = await startLambdaProcess({ codeDir, handler: String(props.Handler), environment });
   let invocations = 0;
   return {
     logicalId,
@@ -266,100 +243,8 @@ export async function startTemplateFunction(options: StartFunctionOptions): Prom
       memoryLimitInMB: String(memorySize),
       logGroupName,
       logStreamName: `local/[$LATEST]${String(++invocations).padStart(32, '0')}`,
-      timeoutMs: timeoutSeconds * 1000,
+      remainingMs: timeoutSeconds * 1000,
     }),
-    stop: async () => {
-      await container.stop();
-      rmSync(codeDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The context fields sent to the child; it adds `getRemainingTimeInMillis` from `timeoutMs`. */
-interface ContextSpec {
-  awsRequestId: string;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  logGroupName: string;
-  logStreamName: string;
-  timeoutMs: number;
-}
-
-/**
- * The child: loads `<module>.js` once and calls its export on each message, with stdout captured
- * per invocation (the handler writes its JSON log lines and EMF there) and sent back with the outcome.
- */
-const CONTAINER_DRIVER = `
-const path = require('node:path');
-const [moduleName, exportName] = splitHandler(process.env._HANDLER);
-const handler = require(path.join(process.env.LAMBDA_TASK_ROOT, moduleName))[exportName];
-if (typeof handler !== 'function') throw new Error(process.env._HANDLER + ' is not a function');
-let captured = null;
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => (captured ? (captured.push(String(chunk)), true) : write(chunk, ...rest));
-process.on('message', async ({ event, context: spec }) => {
-  const deadline = Date.now() + spec.timeoutMs;
-  const context = { ...spec, callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
-  delete context.timeoutMs;
-  captured = [];
-  let outcome;
-  try {
-    outcome = { result: await handler(event, context) };
-  } catch (error) {
-    outcome = { error: { name: String(error && error.name), message: String(error && error.message) } };
-  }
-  const logs = captured.join('').split('\\n').filter((line) => line !== '');
-  captured = null;
-  process.send({ ...outcome, logs });
-});
-process.send('ready');
-function splitHandler(spec) {
-  const dot = spec.lastIndexOf('.');
-  return [spec.slice(0, dot), spec.slice(dot + 1)];
-}
-`;
-
-interface Container {
-  invoke(event: unknown, context: ContextSpec): Promise<Invocation>;
-  stop(): Promise<void>;
-}
-
-async function startContainer(codeDir: string, handler: string, environment: Record<string, string>): Promise<Container> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', CONTAINER_DRIVER], {
-    cwd: codeDir,
-    env: { PATH: process.env.PATH ?? '', ...environment, _HANDLER: handler },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let pending: { resolve: (i: Invocation) => void; reject: (e: Error) => void } | undefined;
-  exited.then((code) => pending?.reject(new Error(`the function process exited (code ${code}): ${stderr}`)));
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    exited.then((code) => reject(new Error(`the function process exited before it was ready (code ${code}): ${stderr}`)));
-  });
-  child.on('message', (message: Invocation) => {
-    const done = pending;
-    pending = undefined;
-    done?.resolve(message);
-  });
-
-  return {
-    invoke(event, context) {
-      if (pending) return Promise.reject(new Error('one invocation at a time, like Lambda'));
-      return new Promise((resolve, reject) => {
-        pending = { resolve, reject };
-        child.send({ event, context });
-      });
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill();
-        await exited;
-      }
-    },
+    stop: () => container.stop(),
   };
 }

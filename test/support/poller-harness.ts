@@ -4,9 +4,8 @@
  * way the handler wires it, or drives the bundled handler (`dist/handler/index.js`) in a child
  * process configured only through its environment. Used by the poller tests, the demo and the bench.
  */
-import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -18,6 +17,7 @@ import { SecurityIrClient, SecurityIrClientOptions } from '../../lambda/security
 import { MetaRecord, StateStore } from '../../lambda/state-store';
 import { createTelemetry, RunSummary } from '../../lambda/telemetry';
 import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
+import { copyToTempFolder, scheduledEvent, startLambdaProcess } from './lambda-process';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './dynamodb';
 import { EventBridgeSimulator, startEventBridgeSimulator } from './eventbridge-simulator';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './security-ir-simulator';
@@ -54,10 +54,19 @@ export interface HarnessPoller {
   poll(deadline?: number): Promise<PollRun>;
 }
 
+/** One invocation of the bundled handler: its outcome, and what the handler's process spent on it. */
+export interface BundledRun extends PollRun {
+  readonly result?: unknown;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  /** Peak RSS of the handler's process so far. */
+  readonly maxRssBytes: number;
+}
+
 /** The bundled handler, loaded once in a child process: one container, several invocations. */
 export interface BundledHandler {
   /** Invokes `handler` with a Scheduled Event and a Lambda-like context. */
-  invoke(opts?: { remainingMs?: number }): Promise<PollRun & { result?: unknown }>;
+  invoke(opts?: { remainingMs?: number }): Promise<BundledRun>;
   stop(): Promise<void>;
 }
 
@@ -237,97 +246,37 @@ export function ensureBundle(): string {
   return BUNDLE_PATH;
 }
 
-/** Written to the child's stdout after each invocation, before its outcome as JSON. */
-const MARK = '@@invocation-end@@';
-
-/** What the child process runs: loads the bundle once, invokes it on each message from the parent. */
-const DRIVER = `
-const { handler } = require('./index.js');
-const scheduledEvent = {
-  version: '0', id: 'local-test', 'detail-type': 'Scheduled Event', source: 'aws.events',
-  account: '111122223333', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:111122223333:rule/case-watcher'], detail: {},
-};
-process.on('message', async ({ id, remainingMs }) => {
-  scheduledEvent.time = new Date().toISOString();
-  const deadline = Date.now() + remainingMs;
-  const context = {
-    awsRequestId: 'request-' + id,
-    functionName: 'case-watcher',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:case-watcher',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
-  let outcome;
-  try {
-    outcome = { ok: true, result: await handler(scheduledEvent, context) };
-  } catch (error) {
-    outcome = { ok: false, error: { name: error && error.name, message: error && error.message } };
-  }
-  process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify({ id, ...outcome }) + '\\n');
-});
-process.send('ready');
-`;
+const FUNCTION_ARN = `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT_ID}:function:case-watcher`;
+const SCHEDULE_RULE_ARN = `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/case-watcher`;
 
 /** Starts the bundled handler from a copy in a fresh temporary folder, with exactly `env` (plus PATH). */
 async function startBundledHandler(env: Record<string, string>): Promise<BundledHandler> {
-  const dir = mkdtempSync(join(tmpdir(), 'case-watcher-handler-'));
-  copyFileSync(ensureBundle(), join(dir, 'index.js'));
-  writeFileSync(join(dir, 'driver.js'), DRIVER);
-
-  const child: ChildProcess = fork(join(dir, 'driver.js'), [], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  const lambda = await startLambdaProcess({
+    codeDir: copyToTempFolder(ensureBundle(), 'case-watcher-handler-'),
+    handler: 'index.handler',
+    environment: env,
   });
-  child.stderr!.resume(); // the SDK's Node-version notice
-  let buffer = '';
-  let lines: string[] = [];
-  let pending: { id: number; resolve: (run: PollRun & { result?: unknown }) => void; reject: (e: Error) => void } | undefined;
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.startsWith(MARK) && pending) {
-        const end = JSON.parse(line.slice(MARK.length));
-        const logs = lines.flatMap((l) => {
-          try {
-            return [JSON.parse(l)];
-          } catch {
-            return [{ raw: l }];
-          }
-        });
-        lines = [];
-        const done = pending;
-        pending = undefined;
-        done.resolve(end.ok ? { summary: end.result, result: end.result, logs } : { error: end.error, logs });
-      } else {
-        lines.push(line);
-      }
-    }
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', (code) => pending?.reject(new Error(`the handler process exited (code ${code})`)));
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the handler process exited before it was ready (code ${code})`)));
-  });
-
-  let nextId = 0;
+  let invocations = 0;
   return {
-    invoke({ remainingMs = 30_000 } = {}) {
-      if (pending) throw new Error('one invocation at a time, like Lambda');
-      return new Promise((resolve, reject) => {
-        pending = { id: ++nextId, resolve, reject };
-        child.send({ id: nextId, remainingMs });
+    async invoke({ remainingMs = 30_000 } = {}) {
+      const run = await lambda.invoke(scheduledEvent(SCHEDULE_RULE_ARN, TEST_ACCOUNT_ID, TEST_REGION), {
+        awsRequestId: `request-${++invocations}`,
+        functionName: 'case-watcher',
+        invokedFunctionArn: FUNCTION_ARN,
+        remainingMs,
       });
+      const logs = run.logs.map((line): LogLine => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          return { raw: line };
+        }
+      });
+      const { wallMs, cpuMs, maxRssBytes } = run;
+      return run.error
+        ? { error: run.error, logs, wallMs, cpuMs, maxRssBytes }
+        : { summary: run.result as RunSummary, result: run.result, logs, wallMs, cpuMs, maxRssBytes };
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill();
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => lambda.stop(),
   };
 }
