@@ -58,6 +58,9 @@ export interface PollerSettings {
   readonly writeConcurrency?: number;
 }
 
+/** Conditional case writes in flight at once, unless configured. */
+export const DEFAULT_WRITE_CONCURRENCY = 10;
+
 /** A poll that could not publish and record every transition it detected. */
 export class PollIncompleteError extends Error {
   constructor(message: string) {
@@ -275,7 +278,7 @@ export class Poller {
       offset += change.events.length;
     }
     let conflicts = 0;
-    await forEachConcurrently(ready, this.settings.writeConcurrency ?? 10, async (change) => {
+    await forEachConcurrently(ready, this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (change) => {
       if (this.now() >= recordDeadline) {
         return;
       }

@@ -52,6 +52,8 @@ export interface PublisherOptions {
 /** EventBridge's limits: entries per request and bytes per request (as EventBridge counts them). */
 export const MAX_ENTRIES_PER_REQUEST = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
+/** PutEvents requests in flight at once, unless configured. */
+export const DEFAULT_PUT_EVENTS_CONCURRENCY = 4;
 
 /** Error code given to an entry that alone exceeds the request size limit (never sent). */
 export const ENTRY_TOO_LARGE = 'EntryTooLarge';
@@ -66,7 +68,7 @@ export class EventPublisher {
 
   constructor(private readonly options: PublisherOptions) {
     this.maxRounds = options.maxRounds ?? 5;
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? DEFAULT_PUT_EVENTS_CONCURRENCY;
     this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2_000 };
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;

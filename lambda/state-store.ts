@@ -71,7 +71,10 @@ const CASE_PARTITION = 'CASE';
  * are digits, so no case item can take this key.
  */
 const INTENT_PREFIX = 'INTENT#';
-const BATCH_WRITE_LIMIT = 25;
+/** Items per BatchWriteItem request (DynamoDB's limit). */
+export const BATCH_WRITE_LIMIT = 25;
+/** BatchWriteItem requests in flight at once, unless configured. */
+export const DEFAULT_BATCH_WRITE_CONCURRENCY = 4;
 
 export class StateStore {
   private readonly client: DynamoDbSender;
@@ -86,7 +89,7 @@ export class StateStore {
     this.client = options.client;
     this.tableName = options.tableName;
     this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
-    this.batchConcurrency = options.batchConcurrency ?? 4;
+    this.batchConcurrency = options.batchConcurrency ?? DEFAULT_BATCH_WRITE_CONCURRENCY;
     this.queryPageSize = options.queryPageSize;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
