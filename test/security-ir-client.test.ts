@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
 import {
   AccessDeniedException,
   ConflictException,
@@ -18,6 +18,8 @@ import {
   ValidationException,
 } from '../lambda/security-ir-client';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { listenOnLoopback, readBody, unusedLoopbackPort } from './support/http-server';
+import { rejectionOf } from './support/rejection';
 import { SecurityIrSimulator, startSecurityIrSimulator } from './support/security-ir-simulator';
 
 let sim: SecurityIrSimulator;
@@ -75,14 +77,11 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
+/** The SecurityIrError a call fails with. */
 async function failureOf(promise: Promise<unknown>): Promise<SecurityIrError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecurityIrError);
-    return error as SecurityIrError;
-  }
-  throw new Error('expected the call to fail');
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(SecurityIrError);
+  return error as SecurityIrError;
 }
 
 describe('listing', () => {
@@ -303,12 +302,19 @@ describe('retries', () => {
     expect(time.waits[0]).toBeGreaterThanOrEqual(3_000);
   });
 
-  test('Retry-After is honoured with the real clock and sleep too (lower bound only)', async () => {
+  test('Retry-After is honoured with the real clock too: the wait asked for is at least what the server said', async () => {
     sim.faults.add({ kind: 'error', status: 500, type: 'InternalServerException', retryAfterSeconds: 1 });
-    const client = new SecurityIrClient({ region: TEST_REGION, endpoint: sim.url, credentials: async () => TEST_CREDENTIALS, random: () => 0 });
-    const started = Date.now();
-    await client.listCases();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    // The client's own clock and deadline arithmetic; only the wait itself is recorded instead of slept.
+    const waits: number[] = [];
+    const client = new SecurityIrClient({
+      region: TEST_REGION, endpoint: sim.url, credentials: async () => TEST_CREDENTIALS, random: () => 0,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await client.listCases({}, { deadline: Date.now() + 30_000 });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(1_000);
     expect(listCalls()).toHaveLength(2);
   });
 
@@ -381,7 +387,7 @@ describe('timeouts and network failures', () => {
   }, 20_000);
 
   test('a refused connection is a retryable NetworkError', async () => {
-    const closedPort = await unusedPort();
+    const closedPort = await unusedLoopbackPort();
     const attempts: number[] = [];
     const error = await failureOf(newClient({ endpoint: `http://127.0.0.1:${closedPort}`, maxAttempts: 2, onAttempt: (_o, n) => attempts.push(n) }).listCases());
     expect(error).toBeInstanceOf(SecurityIrNetworkError);
@@ -444,6 +450,36 @@ describe('signing', () => {
     expect(error).toMatchObject({ statusCode: 403, retryable: false });
   });
 
+  test('a signed request tampered with in transit is rejected, not retried; the same path untampered passes', async () => {
+    // A loopback relay between client and simulator that may rewrite one byte of the signed body.
+    let tamper = true;
+    const relay = createServer((incoming, res) => {
+      void readBody(incoming).then((body) => {
+        const sent = tamper ? Buffer.from(body.toString('utf8').replace('"maxResults":25', '"maxResults":24')) : body;
+        const outgoing = httpRequest(`${sim.url}${incoming.url}`, { method: incoming.method, headers: incoming.headers, agent: false }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        outgoing.end(sent);
+      });
+    });
+    const relayUrl = `http://127.0.0.1:${await listenOnLoopback(relay)}`;
+    try {
+      // The client signs for the host it contacts (the relay): the relay forwards the Host header as is.
+      const client = newClient({ endpoint: relayUrl, maxAttempts: 3 });
+      const error = await failureOf(client.listCases({ maxResults: 25 }));
+      expect(error).toMatchObject({ type: 'InvalidSignatureException', statusCode: 403, retryable: false });
+      expect(listCalls()).toMatchObject([{ status: 403, body: { maxResults: 24 }, accessKeyId: undefined }]);
+
+      tamper = false;
+      await client.listCases({ maxResults: 25 });
+      expect(listCalls().map((call) => call.status)).toEqual([403, 200]);
+    } finally {
+      relay.closeAllConnections();
+      await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+
   test('the signature covers the port actually contacted', async () => {
     // sim.url carries a non-default port: a request signed for the bare host would be rejected.
     expect(new URL(sim.url).port).not.toBe('');
@@ -487,7 +523,7 @@ describe('endpoints', () => {
   });
 
   test('AWS_ENDPOINT_URL_SECURITY_IR wins over AWS_ENDPOINT_URL', async () => {
-    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${await unusedPort()}`;
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${await unusedLoopbackPort()}`;
     process.env.AWS_ENDPOINT_URL_SECURITY_IR = sim.url;
     const client = clientFromEnvironment();
     expect(client.endpoint).toBe(sim.url);
@@ -513,12 +549,3 @@ describe('endpoints', () => {
   });
 });
 
-/** A loopback port nothing listens on. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

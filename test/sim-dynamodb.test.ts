@@ -9,6 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { rejectionOf } from './support/rejection';
 import { signedFetch } from './support/signed-fetch';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
 
@@ -39,15 +40,6 @@ function caseItem(id: string, extra: Record<string, { S: string }> = {}) {
   return { pk: { S: 'CASE' }, sk: { S: id }, caseStatus: { S: 'Acknowledged' }, ...extra };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (err) => err,
-  );
-}
-
 describe('dynalite behind the recording proxy', () => {
   test('forwards reads and writes and records operation, table, writes and write units', async () => {
     await client.send(new PutItemCommand({ TableName: table, Item: caseItem('1') }));
@@ -71,7 +63,7 @@ describe('dynalite behind the recording proxy', () => {
 
   test('passes DynamoDB errors through: a failed condition is a ConditionalCheckFailedException', async () => {
     await client.send(new PutItemCommand({ TableName: table, Item: caseItem('1') }));
-    const err = await rejection(
+    const err = await rejectionOf(
       client.send(new PutItemCommand({ TableName: table, Item: caseItem('1'), ConditionExpression: 'attribute_not_exists(pk)' })),
     );
     expect(err.name).toBe('ConditionalCheckFailedException');
@@ -118,7 +110,7 @@ describe('dynalite behind the recording proxy', () => {
 describe('faults and signatures', () => {
   test('an injected ProvisionedThroughputExceededException reaches the SDK and writes nothing', async () => {
     proxy.faults.add({ kind: 'error', status: 400, type: 'ProvisionedThroughputExceededException', message: 'Rate of requests exceeds the allowed throughput.' }, { operation: 'PutItem' });
-    const err = await rejection(client.send(new PutItemCommand({ TableName: table, Item: caseItem('1') })));
+    const err = await rejectionOf(client.send(new PutItemCommand({ TableName: table, Item: caseItem('1') })));
     expect(err.name).toBe('ProvisionedThroughputExceededException');
     expect(err.$metadata.httpStatusCode).toBe(400);
     const got = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'CASE' }, sk: { S: '1' } } }));
@@ -149,7 +141,7 @@ describe('faults and signatures', () => {
     expect(raw.status).toBe(500);
     expect(raw.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(raw.json).toEqual({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' });
-    const err = await rejection(client.send(new ListTablesCommand({})));
+    const err = await rejectionOf(client.send(new ListTablesCommand({})));
     expect(err.name).toBe('InternalServerError');
     expect(err.$metadata.httpStatusCode).toBe(500);
   });
@@ -157,7 +149,7 @@ describe('faults and signatures', () => {
   test('rejects a request signed with the wrong secret before it reaches dynalite', async () => {
     const wrong = new DynamoDBClient({ endpoint: proxy.url, region: TEST_REGION, credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'nope' }, maxAttempts: 1 });
     try {
-      const err = await rejection(wrong.send(new PutItemCommand({ TableName: table, Item: caseItem('1') })));
+      const err = await rejectionOf(wrong.send(new PutItemCommand({ TableName: table, Item: caseItem('1') })));
       expect(err.name).toBe('InvalidSignatureException');
       expect(proxy.calls).toEqual([expect.objectContaining({ operation: 'PutItem', status: 400, itemsWritten: 0 })]);
       expect((await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'CASE' }, sk: { S: '1' } } }))).Item).toBeUndefined();
@@ -169,7 +161,7 @@ describe('faults and signatures', () => {
   test('a hang leaves the call open until the client aborts; close() ends it', async () => {
     proxy.faults.add({ kind: 'hang' }, { operation: 'GetItem' });
     const abort = new AbortController();
-    const pending = rejection(client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'CASE' }, sk: { S: '1' } } }), { abortSignal: abort.signal }));
+    const pending = rejectionOf(client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'CASE' }, sk: { S: '1' } } }), { abortSignal: abort.signal }));
     while (proxy.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(proxy.calls[0]).toMatchObject({ operation: 'GetItem', status: 0 });
     abort.abort();

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
 import { EventBridgeSimulator, MAX_ENTRIES_SIZE_BYTES, putEventsEntrySize, startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { rejectionOf } from './support/rejection';
 import { signedFetch } from './support/signed-fetch';
 
 let sim: EventBridgeSimulator;
@@ -27,15 +28,6 @@ function entry(n: number, overrides: Partial<PutEventsRequestEntry> = {}): PutEv
 
 function put(entries: PutEventsRequestEntry[]) {
   return client.send(new PutEventsCommand({ Entries: entries }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (err) => err,
-  );
 }
 
 describe('PutEvents through the real EventBridgeClient', () => {
@@ -80,7 +72,7 @@ describe('PutEvents through the real EventBridgeClient', () => {
 
   test('rejects the whole call for 0 or 11 entries with a ValidationException', async () => {
     for (const entries of [[], Array.from({ length: 11 }, (_, i) => entry(i))]) {
-      const err = await rejection(put(entries));
+      const err = await rejectionOf(put(entries));
       expect(err.name).toBe('ValidationException');
       expect(err.$metadata.httpStatusCode).toBe(400);
     }
@@ -95,7 +87,7 @@ describe('PutEvents through the real EventBridgeClient', () => {
     expect(putEventsEntrySize(exactly)).toBe(MAX_ENTRIES_SIZE_BYTES);
     expect((await put([exactly])).FailedEntryCount).toBe(0);
 
-    const over = await rejection(put([{ ...exactly, Detail: `{"x":"${'a'.repeat(padding + 1)}"}` }]));
+    const over = await rejectionOf(put([{ ...exactly, Detail: `{"x":"${'a'.repeat(padding + 1)}"}` }]));
     expect(over.name).toBe('ValidationException');
     expect(over.message).toMatch(/Total size of the entries/);
     expect(sim.events).toHaveLength(1);
@@ -121,11 +113,11 @@ describe('PutEvents through the real EventBridgeClient', () => {
     sim.faults
       .add({ kind: 'error', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' }, { operation: 'PutEvents' })
       .add({ kind: 'error', status: 500, type: 'InternalException' });
-    const throttled = await rejection(put([entry(1)]));
+    const throttled = await rejectionOf(put([entry(1)]));
     expect(throttled.name).toBe('ThrottlingException');
     expect(throttled.message).toBe('Rate exceeded');
     expect(throttled.$metadata.httpStatusCode).toBe(400);
-    const internal = await rejection(put([entry(1)]));
+    const internal = await rejectionOf(put([entry(1)]));
     expect(internal.name).toBe('InternalException');
     expect(internal.$metadata.httpStatusCode).toBe(500);
     expect((await put([entry(1)])).FailedEntryCount).toBe(0);
@@ -135,7 +127,7 @@ describe('PutEvents through the real EventBridgeClient', () => {
   test('a hang fault leaves the call unanswered until the client aborts, and close() still completes', async () => {
     sim.faults.add({ kind: 'hang' }, { operation: 'PutEvents' });
     const abort = new AbortController();
-    const pending = rejection(client.send(new PutEventsCommand({ Entries: [entry(1)] }), { abortSignal: abort.signal }));
+    const pending = rejectionOf(client.send(new PutEventsCommand({ Entries: [entry(1)] }), { abortSignal: abort.signal }));
     while (sim.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(sim.calls[0].status).toBe(0);
     abort.abort();
@@ -146,7 +138,7 @@ describe('PutEvents through the real EventBridgeClient', () => {
   test('rejects a client with the wrong secret', async () => {
     const wrong = new EventBridgeClient({ endpoint: sim.url, region: TEST_REGION, credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'nope' }, maxAttempts: 1 });
     try {
-      const err = await rejection(wrong.send(new PutEventsCommand({ Entries: [entry(1)] })));
+      const err = await rejectionOf(wrong.send(new PutEventsCommand({ Entries: [entry(1)] })));
       expect(err.name).toBe('InvalidSignatureException');
       expect(sim.calls[0]).toMatchObject({ status: 400, accessKeyId: undefined });
     } finally {

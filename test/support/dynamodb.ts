@@ -7,7 +7,7 @@ import { Agent, request as httpRequest, Server } from 'node:http';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { FaultInjector } from './faults';
-import { AccessKey, awsJsonProtocol, CallOutcome, SimRequest, startAwsSimServer, StreamedResponse } from './http-server';
+import { AccessKey, awsJsonProtocol, CallOutcome, listenOnLoopback, SimRequest, startAwsSimServer, StreamedResponse } from './http-server';
 
 // dynalite ships no type declarations; this is the part of its API used here.
 const dynalite: (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server = require('dynalite');
@@ -49,14 +49,9 @@ export interface DynamoDbProxy {
 /** Runs dynalite in this process, in memory, on 127.0.0.1 and a free port; tables are ACTIVE at once. */
 export async function startDynalite(): Promise<DynamoDbServer> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('dynalite has no TCP address');
+  const port = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     close: () => {
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       server.closeAllConnections(); // keep-alive sockets of clients and proxies

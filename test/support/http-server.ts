@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Fault, FaultInjector } from './faults';
 import { verifySigV4 } from './sigv4-verifier';
 
@@ -267,15 +267,10 @@ export async function startAwsSimServer(opts: AwsSimServerOptions): Promise<AwsS
     socket.on('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const port = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${port}`,
     close: () => {
       closing = true;
       for (const timer of timers) clearTimeout(timer);
@@ -285,6 +280,25 @@ export async function startAwsSimServer(opts: AwsSimServerOptions): Promise<AwsS
       return closed;
     },
   };
+}
+
+/** Starts `server` listening on 127.0.0.1 and a free port; resolves to the port. */
+export async function listenOnLoopback(server: NetServer): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return address.port;
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): for a refused connection. */
+export async function unusedLoopbackPort(): Promise<number> {
+  const server = createNetServer();
+  const port = await listenOnLoopback(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Reads a request's whole body. */
