@@ -7,12 +7,6 @@
 import { PollerHarness, startPollerHarness } from './support/poller-harness';
 
 let h: PollerHarness;
-beforeAll(async () => {
-  h = await startPollerHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
 
 function counts() {
   const dynamo = h.dynamoDb.calls;
@@ -29,13 +23,15 @@ function counts() {
 describe.each([25, 100, 1_000])('%i cases', (n) => {
   const pages = Math.ceil(n / 25);
 
+  // A fresh table for each size; its three tests run in order: baseline, then no change, then changes.
   beforeAll(async () => {
-    // A fresh table for each size.
-    await h.close();
     h = await startPollerHarness();
     for (let i = 0; i < n; i++) {
       h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
     }
+  });
+  afterAll(async () => {
+    await h.close();
   });
 
   test('baseline: every page listed, every case written in batches of 25, nothing published', async () => {
