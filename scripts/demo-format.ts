@@ -1,6 +1,6 @@
 /**
- * How the demo prints: one aligned line per published event, one line per poll, and the event as a
- * subscriber's rule target receives it (for `--json`). Colour only on a terminal.
+ * How the demo prints: one aligned line per published event and one line per poll. Colour only on
+ * a terminal.
  */
 import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
 import type { AcceptedEvent } from '../test/support/eventbridge-simulator';
@@ -74,21 +74,6 @@ export function formatPollLine(f: PollFigures, palette: Palette = plain): string
     `${f.durationMs} ms`,
   ];
   return palette.bold(`poll ${f.poll}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
-}
-
-/** The event as EventBridge delivers it to a rule's target: what a subscriber's Lambda receives. */
-export function deliveredEvent(event: AcceptedEvent, account: string, region: string): Record<string, unknown> {
-  return {
-    'version': '0',
-    'id': event.eventId,
-    'detail-type': event.DetailType,
-    'source': event.Source,
-    account,
-    'time': event.Time,
-    region,
-    'resources': event.Resources,
-    'detail': event.Detail,
-  };
 }
 
 function count(n: number, noun: string): string {

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../test/support/credentials';
 import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../test/support/poller-harness';
-import { deliveredEvent, formatEventLine, formatPollLine, Palette, paletteFor, PollFigures } from './demo-format';
+import { deliveredEvent } from '../test/support/eventbridge-simulator';
+import { formatEventLine, formatPollLine, Palette, paletteFor, PollFigures } from './demo-format';
 import { seedCases, STORY, STORY_POLLS } from './demo-story';
 
 interface DemoOptions {

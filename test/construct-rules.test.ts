@@ -16,7 +16,10 @@ import {
   EVENT_SCHEMA_VERSION,
   SecurityIrCaseWatcher,
 } from '../lib';
+import { TEST_ACCOUNT_ID, TEST_REGION } from './support/credentials';
 import { matchesEventPattern } from './support/event-pattern';
+import { deliveredEvent } from './support/eventbridge-simulator';
+import { startPollerHarness } from './support/poller-harness';
 
 /** An event as the watcher puts it on the bus (CONTRACT section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {
@@ -111,6 +114,51 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
     expect(pattern.source).toEqual(['acme.security']);
     expect(matchesEventPattern(pattern, caseEvent(CASE_CREATED_DETAIL_TYPE, {}, 'acme.security'))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_CREATED_DETAIL_TYPE))).toBe(false);
+  });
+});
+
+describe('the patterns against events the watcher really published', () => {
+  /** What the poller put on the bus, as EventBridge delivers it: one event of each detail-type. */
+  let published: Record<string, any>[] = [];
+
+  beforeAll(async () => {
+    const h = await startPollerHarness();
+    try {
+      const closing = h.securityIr.addCase({ caseStatus: 'Containment, Eradication and Recovery', pendingAction: 'None' });
+      const waiting = h.securityIr.addCase({ caseStatus: 'Detection and Analysis', pendingAction: 'None' });
+      expect((await h.poll()).error).toBeUndefined();
+      h.securityIr.updateCase(closing.caseId, { caseStatus: 'Closed' });
+      h.securityIr.updateCase(waiting.caseId, { pendingAction: 'Customer' });
+      h.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' });
+      expect((await h.poll()).error).toBeUndefined();
+      published = h.eventBridge.events.map((e) => deliveredEvent(e, TEST_ACCOUNT_ID, TEST_REGION));
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the history published one event of each detail-type', () => {
+    expect(published.map((e) => e['detail-type']).sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
+  });
+
+  describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
+    test.each(HELPERS)('%s matches its own events and none of the other detail-types', (helper, detailType) => {
+      const { stack, watcher } = watcherOn(bus);
+      const pattern = ruleProps(stack, watcher[helper]('Rule')).EventPattern;
+      const matched = published.filter((e) => matchesEventPattern(pattern, e)).map((e) => e['detail-type']);
+      expect(matched).toEqual([detailType]);
+    });
+
+    test('the documented filters pick the events they name', () => {
+      const { stack, watcher } = watcherOn(bus);
+      const rules = [
+        watcher.onCaseStatusChanged('ToClosed', { caseStatus: ['Closed'] }),
+        watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'] }),
+      ];
+      const [toClosed, customerAction] = rules.map((rule) => ruleProps(stack, rule).EventPattern);
+      expect(published.filter((e) => matchesEventPattern(toClosed, e)).map((e) => e.detail.caseStatus)).toEqual(['Closed']);
+      expect(published.filter((e) => matchesEventPattern(customerAction, e)).map((e) => e.detail.pendingAction)).toEqual(['Customer']);
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from './support/credentials';
 import { DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
 import { matchesEventPattern } from './support/event-pattern';
-import { AcceptedEvent, EventBridgeSimulator, startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { AcceptedEvent, deliveredEvent, EventBridgeSimulator, startEventBridgeSimulator } from './support/eventbridge-simulator';
 import {
   CloudAssembly,
   createTemplateTables,
@@ -297,7 +297,7 @@ test('a scripted case history: every transition published once, as the contract 
   expect(byChangeId.size).toBe(new Set(all.map(({ event }) => `${event.Detail.caseId}/${event.DetailType}/${event.Detail.lastUpdatedDate}`)).size);
 
   // The template's own notify rules match exactly the events they are there for.
-  const delivered = all.map(({ event }) => ({ event, asDelivered: asDeliveredEvent(event) }));
+  const delivered = all.map(({ event }) => ({ event, asDelivered: deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION) }));
   const patterned = resourcesOfType(stack.template, 'AWS::Events::Rule').filter(({ resource }) => resource.Properties?.EventPattern !== undefined);
   const byName = new Map(patterned.map(({ resource }) => [String(resource.Metadata?.['aws:cdk:path']).split('/').slice(-2)[0], resource.Properties!]));
   expect([...byName.keys()].sort()).toEqual(Object.keys(NOTIFY_RULES).sort());
@@ -353,21 +353,6 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
   const observed = Date.parse(event.Detail.observedAt);
   expect(observed).toBeGreaterThanOrEqual(poll.startedAt);
   expect(observed).toBeLessThanOrEqual(poll.endedAt);
-}
-
-/** The event as EventBridge hands it to a rule: the entry plus the envelope of the account and region. */
-function asDeliveredEvent(event: AcceptedEvent): Record<string, unknown> {
-  return {
-    'version': '0',
-    'id': event.eventId,
-    'detail-type': event.DetailType,
-    'source': event.Source,
-    'account': TEST_ACCOUNT_ID,
-    'time': event.Time,
-    'region': TEST_REGION,
-    'resources': event.Resources,
-    'detail': event.Detail,
-  };
 }
 
 /** `default` from `arn:aws:events:us-east-1:111122223333:event-bus/default`, or the name itself. */

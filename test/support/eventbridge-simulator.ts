@@ -20,6 +20,24 @@ export interface AcceptedEvent {
   Time?: string;
 }
 
+/**
+ * An accepted event as EventBridge hands it to a rule and its targets (the envelope of `account` and
+ * `region` around the entry): what event patterns are matched against and a subscriber receives.
+ */
+export function deliveredEvent(event: AcceptedEvent, account: string, region: string): Record<string, unknown> {
+  return {
+    'version': '0',
+    'id': event.eventId,
+    'detail-type': event.DetailType,
+    'source': event.Source,
+    account,
+    'time': event.Time,
+    region,
+    'resources': event.Resources,
+    'detail': event.Detail,
+  };
+}
+
 /** What `failEntries` matchers see of an entry. */
 export interface EntryView {
   Source: string;
