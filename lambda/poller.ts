@@ -23,8 +23,10 @@ export interface PollerStore {
   releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean>;
   loadCases(): Promise<Map<string, RecordedCase>>;
   putCase(write: CaseWrite): Promise<boolean>;
-  putCasesInBatches(writes: readonly CaseWrite[]): Promise<void>;
-  putIntents(intents: readonly CaseIntent[]): Promise<void>;
+  /** No request starts after `deadline` (epoch ms); throws if some cases remain unwritten. */
+  putCasesInBatches(writes: readonly CaseWrite[], deadline?: number): Promise<void>;
+  /** No request starts after `deadline` (epoch ms); throws if some intents remain unwritten. */
+  putIntents(intents: readonly CaseIntent[], deadline?: number): Promise<void>;
 }
 
 /** The publishing a poll needs (`EventPublisher` implements it). */
@@ -238,7 +240,7 @@ export class Poller {
 
     // Nothing to publish for these: recorded under the lease, 25 per request.
     if (silent.length > 0 && this.now() < recordDeadline) {
-      await this.deps.store.putCasesInBatches(silent);
+      await this.deps.store.putCasesInBatches(silent, recordDeadline);
       recorded += silent.length;
       progress.casesRecorded += silent.length;
     }
@@ -249,7 +251,7 @@ export class Poller {
     if (announced.length === 0 || this.now() >= workDeadline) {
       return { recorded, conflicts: 0 };
     }
-    await this.deps.store.putIntents(announced);
+    await this.deps.store.putIntents(announced, workDeadline);
 
     const entries = announced.flatMap((change) => change.events.map((event): EventToPublish => ({
       source: this.settings.eventSource,

@@ -212,29 +212,35 @@ export class StateStore {
 
   /**
    * Writes cases that have nothing to publish (baseline, silent new cases), 25 per request, under
-   * the lease; `UnprocessedItems` are retried with backoff. Throws if some remain unprocessed.
+   * the lease; `UnprocessedItems` are retried with backoff. No request (or retry wait) starts after
+   * `deadline` (epoch ms). Throws if some items remain unwritten.
    */
-  async putCasesInBatches(writes: readonly CaseWrite[]): Promise<void> {
-    await this.putInBatches(writes.map((w) => this.caseItem(w)));
+  async putCasesInBatches(writes: readonly CaseWrite[], deadline?: number): Promise<void> {
+    await this.putInBatches(writes.map((w) => this.caseItem(w)), deadline);
   }
 
   /**
    * Writes the intents of the cases a run is about to announce, before it publishes, 25 per
    * request under the lease, into items of their own: an unconditional batch write must never
-   * replace a case item, or it could undo another run's conditional write. Throws if some remain
-   * unprocessed (then nothing may be published).
+   * replace a case item, or it could undo another run's conditional write. No request (or retry
+   * wait) starts after `deadline` (epoch ms). Throws if some remain unwritten (then nothing may be
+   * published).
    */
-  async putIntents(intents: readonly CaseIntent[]): Promise<void> {
+  async putIntents(intents: readonly CaseIntent[], deadline?: number): Promise<void> {
     await this.putInBatches(intents.map((intent) => ({
       pk: { S: CASE_PARTITION },
       sk: { S: INTENT_PREFIX + intent.caseId },
       basedOnVersion: { N: String(intent.expectedVersion ?? 0) },
       pending: { L: intent.pending.map((step) => ({ M: stateAttributes(step) })) },
       updatedAt: { S: new Date(this.now()).toISOString() },
-    })));
+    })), deadline);
   }
 
-  private async putInBatches(items: readonly Record<string, AttributeValue>[]): Promise<void> {
+  /**
+   * The batch writes run under the lease, which ends at the invocation's deadline: past `deadline`
+   * no request starts, so none can land after another run has taken over.
+   */
+  private async putInBatches(items: readonly Record<string, AttributeValue>[], deadline = Infinity): Promise<void> {
     const chunks: Record<string, AttributeValue>[][] = [];
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
@@ -245,8 +251,12 @@ export class StateStore {
         if (attempt === this.maxBatchAttempts) {
           throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
         }
-        if (attempt > 0) {
-          await this.sleep(backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 }));
+        const waitMs = attempt === 0 ? 0 : backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 });
+        if (this.now() + waitMs >= deadline) {
+          throw new Error(`BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
+        }
+        if (waitMs > 0) {
+          await this.sleep(waitMs);
         }
         const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = UnprocessedItems?.[this.tableName] ?? [];

@@ -151,6 +151,19 @@ describe('case items', () => {
     await expect(s.putCasesInBatches([write('3000000000'), write('3000000001')])).rejects.toThrow(/unprocessed after 3 attempts/);
   });
 
+  test('no batch request or retry starts after the deadline: the call fails with the items unwritten', async () => {
+    let now = 1_000;
+    const unprocessing = partiallyProcessing(client, Infinity);
+    // Each attempt takes 500 ms of the fake clock.
+    const sender = { send: ((command: any) => { now += 500; return unprocessing.send(command); }) as DynamoDBClient['send'] };
+    const s = store({ client: sender, now: () => now });
+    await expect(s.putCasesInBatches([write('3100000000')], 1_000)).rejects.toThrow(/deadline/);
+    expect(unprocessing.batchCalls).toBe(0);
+    // The first attempt starts before the deadline and ends after it: no retry follows.
+    await expect(s.putIntents([{ caseId: '3100000001', expectedVersion: undefined, pending: [] }], 1_200)).rejects.toThrow(/deadline came with 1 item/);
+    expect(unprocessing.batchCalls).toBe(1);
+  });
+
   test('a throttled write is retried by the SDK', async () => {
     proxy.faults.add({ kind: 'error', status: 400, type: 'ProvisionedThroughputExceededException', message: 'slow down' }, { operation: 'PutItem' });
     proxy.calls.length = 0;
