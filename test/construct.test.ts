@@ -248,8 +248,11 @@ describe('default props', () => {
     expect(watcher.eventSource).toBe(DEFAULT_EVENT_SOURCE);
     expect(stack.resolve(watcher.eventBus.eventBusArn)).toEqual(DEFAULT_BUS_ARN);
     expect(stack.resolve(watcher.eventBus.eventBusName)).toBe('default');
-    expect(watcher.failedRunsAlarm).toBeDefined();
-    expect(watcher.stalenessAlarm).toBeDefined();
+    const alarmIds = (metricName: string) => Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, a]) => a.Properties.MetricName === metricName)
+      .map(([logicalId]) => logicalId);
+    expect(alarmIds('Errors')).toEqual([stack.getLogicalId(watcher.failedRunsAlarm.node.defaultChild as any)]);
+    expect(alarmIds('PollSucceeded')).toEqual([stack.getLogicalId(watcher.stalenessAlarm.node.defaultChild as any)]);
   });
 });
 
