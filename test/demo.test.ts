@@ -35,7 +35,7 @@ describe('npm run demo', () => {
 
   beforeAll(() => {
     ensureBundle(); // once, before two processes would race to build it
-    plain = runDemo(['--polls', '6']);
+    plain = runDemo(['--polls', '6', '--interval-ms', '100']); // the default second between polls only makes it slower
     json = runDemo(['--polls', '4', '--interval-ms', '100', '--json']);
   });
   afterAll(async () => {
