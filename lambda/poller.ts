@@ -63,6 +63,12 @@ export interface PollerSettings {
 /** Conditional case writes in flight at once, unless configured. */
 export const DEFAULT_WRITE_CONCURRENCY = 10;
 
+/** What an operator should check when the listing fails with one of these errors. */
+const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
+  ['AccessDeniedException', 'the function\'s role (or the assumed SECURITY_IR_ROLE_ARN) may not call security-ir:ListCases'],
+  ['SecurityIncidentResponseNotActiveException', 'the account has no active Security Incident Response membership in this region'],
+]);
+
 /** A poll that could not publish and record every transition it detected. */
 export class PollIncompleteError extends Error {
   constructor(message: string) {
@@ -215,15 +221,12 @@ export class Poller {
   }
 
   private logListingFailure(error: unknown): void {
-    const type = error instanceof SecurityIrError ? error.type : (error as Error)?.name;
-    const hint: Record<string, string> = {
-      AccessDeniedException: 'the function\'s role (or the assumed SECURITY_IR_ROLE_ARN) may not call security-ir:ListCases',
-      SecurityIncidentResponseNotActiveException: 'the account has no active Security Incident Response membership in this region',
-    };
+    const type = error instanceof SecurityIrError ? error.type : (error as Error)?.name ?? 'UnknownError';
+    const hint = LISTING_FAILURE_HINTS.get(type);
     this.deps.telemetry.log('ERROR', `Listing the cases failed (${type}): no state was changed`, {
       errorType: type,
       error: describe(error),
-      ...(hint[type ?? ''] ? { hint: hint[type ?? ''] } : {}),
+      ...(hint === undefined ? {} : { hint }),
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * A small SigV4-signed restJson1 client for the AWS Security Incident Response operations the
- * poller needs (`ListCases`, `GetCase`): the AWS SDK has no client for this service.
+ * poller needs (`ListCases`, `GetCase`). The AWS SDK's `@aws-sdk/client-security-ir` is not a
+ * dependency of this package: this client is what the handler bundles instead.
  *
  * Every request goes through one retry loop: full-jitter backoff that honours `Retry-After`,
  * bounded by `maxAttempts` and the caller's deadline, with a per-request timeout and one
