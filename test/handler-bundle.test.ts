@@ -27,6 +27,7 @@ afterAll(async () => {
  * duration) and one EMF document with every metric in the SecurityIrCaseWatcher namespace.
  */
 function expectRunTelemetry(run: BundledRun, figures: { casesSeen: number; eventsPublished: number; succeeded: boolean }): void {
+  expect(run.logs.filter((l) => l.raw !== undefined)).toEqual([]); // every line the handler wrote is JSON
   const summaries = run.logs.filter((l) => l.summary !== undefined);
   expect(summaries).toHaveLength(1);
   expect(summaries[0].summary).toMatchObject({
@@ -93,8 +94,9 @@ test('baseline, silence, a transition, a new case: through the bundled handler',
 });
 
 test('a failed listing makes the invocation fail, and the next invocation delivers', async () => {
-  const c = h.securityIr.cases[0];
-  const before = c.caseStatus!;
+  // A case of its own, recorded first (as a baseline or a new case, whichever this container is at).
+  const c = h.securityIr.addCase({ caseStatus: 'Acknowledged' });
+  expect((await handler.invoke()).error).toBeUndefined();
   const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Ready to Close' });
   h.securityIr.faults.add({ kind: 'error', status: 403, type: 'AccessDeniedException', message: 'not allowed' }, { operation: 'ListCases' });
   h.resetRecords();
@@ -107,7 +109,7 @@ test('a failed listing makes the invocation fail, and the next invocation delive
 
   const next = await handler.invoke();
   expect(next.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 1 });
-  expect(h.eventBridge.events.map((e) => e.Detail.changeId)).toEqual([expectedChangeId(updated, 'caseStatus', before)]);
+  expect(h.eventBridge.events.map((e) => e.Detail.changeId)).toEqual([expectedChangeId(updated, 'caseStatus', 'Acknowledged')]);
 });
 
 test('a configuration error fails the invocation with the variable named', async () => {

@@ -130,6 +130,7 @@ describe('the function role allows exactly what the handler calls', () => {
     const condition = putEvents[0].Condition!.StringEquals;
     expect(condition['events:source']).toEqual([harness.eventSource]);
     expect([...condition['events:detail-type']].sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
+    expect(published.length).toBeGreaterThan(0);
     for (const event of published) {
       expect(condition['events:source']).toContain(event.Source);
       expect(condition['events:detail-type']).toContain(event.DetailType);
