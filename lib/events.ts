@@ -29,8 +29,30 @@ export const DEFAULT_EVENT_SOURCE = 'security-ir.case-watcher';
 export const EVENT_SCHEMA_VERSION = 1;
 
 /**
+ * The detail-types and the default source as static members of a class: module constants are
+ * TypeScript-only, while these also reach the languages jsii generates bindings for.
+ */
+export class CaseWatcherEvents {
+  /** `Security IR Case Created` */
+  public static readonly CASE_CREATED_DETAIL_TYPE = CASE_CREATED_DETAIL_TYPE;
+  /** `Security IR Case Status Changed` */
+  public static readonly CASE_STATUS_CHANGED_DETAIL_TYPE = CASE_STATUS_CHANGED_DETAIL_TYPE;
+  /** `Security IR Case Pending Action Changed` */
+  public static readonly CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE = CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE;
+  /** `security-ir.case-watcher` */
+  public static readonly DEFAULT_EVENT_SOURCE = DEFAULT_EVENT_SOURCE;
+
+  private constructor() {}
+}
+
+/**
  * The `detail` of every watcher event. Every field is always present; `null` where unknown.
  * Enum-like fields are plain strings: values unknown today are passed through as the API returns them.
+ *
+ * These types describe the JSON a TypeScript subscriber receives: `string | null` is exact there but
+ * has no jsii equivalent, so they stay out of the bindings jsii generates for other languages.
+ *
+ * @jsii ignore
  */
 export interface CaseEventDetail {
   /** Version of this schema. Always 1 today. */
@@ -69,11 +91,23 @@ export interface CaseEventDetail {
   readonly observedAt: string;
 }
 
-/** Detail of a `Security IR Case Created` event (`previous*` fields are null). */
+/**
+ * Detail of a `Security IR Case Created` event (`previous*` fields are null).
+ *
+ * @jsii ignore
+ */
 export interface CaseCreatedDetail extends CaseEventDetail {}
 
-/** Detail of a `Security IR Case Status Changed` event. */
+/**
+ * Detail of a `Security IR Case Status Changed` event.
+ *
+ * @jsii ignore
+ */
 export interface CaseStatusChangedDetail extends CaseEventDetail {}
 
-/** Detail of a `Security IR Case Pending Action Changed` event. */
+/**
+ * Detail of a `Security IR Case Pending Action Changed` event.
+ *
+ * @jsii ignore
+ */
 export interface CasePendingActionChangedDetail extends CaseEventDetail {}
