@@ -16,6 +16,11 @@ const PACKAGE_NAME = 'cdk-security-ir-case-watcher';
 const AWS_CDK_LIB_VERSION = '2.276.0';
 const CONSTRUCTS_VERSION = '10.8.1';
 const CONSUMER_STACK = 'ConsumerStack';
+/**
+ * Every child process here runs synchronously, which also stops jest's own timeout: each gets a
+ * limit of its own, so a stalled `npm install` fails the test instead of hanging the suite.
+ */
+const CHILD_TIMEOUT_MS = 120_000;
 
 /** Every file under `dir` (recursively), as paths relative to `dir` with forward slashes. */
 function filesUnder(dir: string): string[] {
@@ -47,12 +52,12 @@ function ensureLibraryCompiled(): void {
   });
   if (orphaned) rmSync(outDir, { recursive: true, force: true });
   if (orphaned || stale) {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.lib.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.lib.json'], { cwd: REPO_ROOT, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
   }
 }
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS });
 }
 
 /** A plain JavaScript CDK app, as a consumer writes one: the watcher and one `on*()` rule with an SNS target. */
@@ -189,7 +194,7 @@ test('the tarball holds exactly the compiled library, the bundled handler, packa
 });
 
 test('the installed package resolves to its compiled entry point, next to the consumer\'s own aws-cdk-lib', () => {
-  const resolve = (request: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(request)})`], { cwd: appDir, encoding: 'utf8' }).trim();
+  const resolve = (request: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(request)})`], { cwd: appDir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).trim();
   const installed = join(appDir, 'node_modules', PACKAGE_NAME);
   expect(resolve(PACKAGE_NAME)).toBe(join(installed, 'dist', 'lib', 'index.js'));
   expect(resolve('aws-cdk-lib')).toBe(join(appDir, 'node_modules', 'aws-cdk-lib', 'index.js'));
@@ -201,7 +206,7 @@ test('the installed package resolves to its compiled entry point, next to the co
 test('a plain JavaScript CDK app synthesises the watcher and a rule from the installed package', () => {
   writeFileSync(join(appDir, 'app.js'), CONSUMER_APP_JS);
   const outdir = join(appDir, 'cdk.out');
-  execFileSync(process.execPath, ['app.js', outdir], { cwd: appDir, stdio: 'pipe' });
+  execFileSync(process.execPath, ['app.js', outdir], { cwd: appDir, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
   const template: Template = JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8'));
 
   // The function, whose code asset is the package's bundled handler, byte for byte.
@@ -245,7 +250,7 @@ test('a TypeScript consumer type-checks against the shipped declarations', () =>
   writeFileSync(join(appDir, 'consumer.ts'), CONSUMER_TS);
   writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', join(appDir, 'tsconfig.json'), '--listFiles'], { cwd: appDir, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [tsc, '-p', join(appDir, 'tsconfig.json'), '--listFiles'], { cwd: appDir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
   const diagnostics = lines.filter((line) => /error TS\d+/.test(line));
   expect(diagnostics).toEqual([]);

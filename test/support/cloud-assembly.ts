@@ -43,6 +43,7 @@ export function synthesizeApp(outdir: string, context: Record<string, string> = 
   execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir, ...contextArgs], {
     cwd: REPO_ROOT,
     stdio: 'pipe',
+    timeout: 120_000, // a synchronous child also stops jest's timeout: a stalled synth must fail, not hang
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
   });
   return readCloudAssembly(outdir);

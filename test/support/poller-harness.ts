@@ -241,7 +241,7 @@ export function ensureBundle(): string {
   const newestSource = Math.max(...['lambda', 'lib'].flatMap((dir) =>
     readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(REPO_ROOT, dir, f)).mtimeMs)));
   if (!existsSync(BUNDLE_PATH) || statSync(BUNDLE_PATH).mtimeMs < newestSource) {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT, stdio: 'pipe', timeout: 60_000 });
   }
   return BUNDLE_PATH;
 }
