@@ -41,7 +41,7 @@ beforeAll(() => {
     devDependencies: { 'aws-cdk-lib': pkg.devDependencies['aws-cdk-lib'], 'constructs': pkg.devDependencies.constructs },
     jsii: { outdir: 'dist', targets: {}, tsc: { outDir: 'lib', rootDir: 'lib' } },
   }, null, 2));
-  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings'], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings'], { cwd: dir, encoding: 'utf8', timeout: 110_000 });
   jsii = { status: run.status, output: `${run.stdout}${run.stderr}` };
   types = jsii.status === 0 ? JSON.parse(readFileSync(join(dir, '.jsii'), 'utf8')).types : {};
 }, 120_000);
