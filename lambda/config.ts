@@ -3,7 +3,14 @@
  * validated once per container so that a deployment mistake fails with the variable's name.
  */
 import { DEFAULT_EVENT_SOURCE } from '../lib/events';
-import { HandlerEnvironment, METRIC_SERVICE_ENV } from '../lib/handler-environment';
+import {
+  AWS_REGION_PATTERN,
+  HandlerEnvironment,
+  IAM_ROLE_ARN_PATTERN,
+  MAX_EVENT_SOURCE_LENGTH,
+  METRIC_SERVICE_ENV,
+  RESERVED_EVENT_SOURCE_PREFIX,
+} from '../lib/handler-environment';
 
 export interface WatcherConfig {
   readonly stateTableName: string;
@@ -34,8 +41,6 @@ export const DEFAULT_SERVICE_NAME = 'security-ir-case-watcher';
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUS_NAME = /^[A-Za-z0-9/_.-]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9/_.-]{1,256}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** Reads and validates the configuration; throws a `ConfigError` naming the first bad variable. */
@@ -51,8 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
   }
 
   const eventSource = optional(env, HandlerEnvironment.EVENT_SOURCE) ?? DEFAULT_EVENT_SOURCE;
-  if (eventSource.length > 256 || eventSource.startsWith('aws.')) {
-    throw new ConfigError(HandlerEnvironment.EVENT_SOURCE, `must be at most 256 characters and not start with "aws.": ${eventSource}`);
+  if (eventSource.length > MAX_EVENT_SOURCE_LENGTH || eventSource.toLowerCase().startsWith(RESERVED_EVENT_SOURCE_PREFIX)) {
+    throw new ConfigError(HandlerEnvironment.EVENT_SOURCE, `must be at most ${MAX_EVENT_SOURCE_LENGTH} characters and not start with "${RESERVED_EVENT_SOURCE_PREFIX}": ${eventSource}`);
   }
 
   const regionVariable = optional(env, HandlerEnvironment.SECURITY_IR_REGION) ? HandlerEnvironment.SECURITY_IR_REGION : 'AWS_REGION';
@@ -60,12 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
   if (!securityIrRegion) {
     throw new ConfigError(HandlerEnvironment.SECURITY_IR_REGION, 'is not set (nor is AWS_REGION)');
   }
-  if (!REGION.test(securityIrRegion)) {
+  if (!AWS_REGION_PATTERN.test(securityIrRegion)) {
     throw new ConfigError(regionVariable, `is not a region name: ${securityIrRegion}`);
   }
 
   const securityIrRoleArn = optional(env, HandlerEnvironment.SECURITY_IR_ROLE_ARN);
-  const roleAccount = securityIrRoleArn === undefined ? undefined : ROLE_ARN.exec(securityIrRoleArn)?.[1];
+  const roleAccount = securityIrRoleArn === undefined ? undefined : IAM_ROLE_ARN_PATTERN.exec(securityIrRoleArn)?.[1];
   if (securityIrRoleArn !== undefined && roleAccount === undefined) {
     throw new ConfigError(HandlerEnvironment.SECURITY_IR_ROLE_ARN, `is not an IAM role ARN: ${securityIrRoleArn}`);
   }

@@ -33,3 +33,11 @@ export const MetricName = {
  */
 export const METRIC_SERVICE_DIMENSION = 'service';
 export const METRIC_SERVICE_ENV = 'POWERTOOLS_SERVICE_NAME';
+
+/** Shapes the construct checks at synth time and the handler again at cold start. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** An IAM role ARN; the first group is the role's account. */
+export const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+/** EventBridge reserves sources starting with `aws.` (in any case) for AWS services. */
+export const RESERVED_EVENT_SOURCE_PREFIX = 'aws.';
+export const MAX_EVENT_SOURCE_LENGTH = 256;

@@ -1,16 +1,16 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import {
+  AWS_REGION_PATTERN,
+  IAM_ROLE_ARN_PATTERN,
+  MAX_EVENT_SOURCE_LENGTH,
+  RESERVED_EVENT_SOURCE_PREFIX,
+} from './handler-environment';
 
 /**
  * Synth-time checks of the construct's props. Each one names the prop it rejects and skips values
  * that only deploy time knows (tokens).
  */
 
-/** EventBridge reserves sources starting with `aws.` for AWS services. */
-const RESERVED_SOURCE_PREFIX = 'aws.';
-const MAX_EVENT_SOURCE_LENGTH = 256;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-northwest-1`, ... */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const LAMBDA_MIN_MEMORY_MB = 128;
 export const LAMBDA_MAX_MEMORY_MB = 10240;
 export const LAMBDA_MAX_TIMEOUT = Duration.minutes(15);
@@ -22,8 +22,8 @@ export function validateEventSource(eventSource: string): void {
   if (eventSource.length === 0 || eventSource.length > MAX_EVENT_SOURCE_LENGTH) {
     throw new Error(`eventSource must be 1 to ${MAX_EVENT_SOURCE_LENGTH} characters long, got ${eventSource.length}`);
   }
-  if (eventSource.toLowerCase().startsWith(RESERVED_SOURCE_PREFIX)) {
-    throw new Error(`eventSource must not start with "${RESERVED_SOURCE_PREFIX}" (reserved for AWS services), got "${eventSource}"`);
+  if (eventSource.toLowerCase().startsWith(RESERVED_EVENT_SOURCE_PREFIX)) {
+    throw new Error(`eventSource must not start with "${RESERVED_EVENT_SOURCE_PREFIX}" (reserved for AWS services), got "${eventSource}"`);
   }
 }
 
@@ -31,7 +31,7 @@ export function validateRoleArn(roleArn: string | undefined): void {
   if (roleArn === undefined || Token.isUnresolved(roleArn)) {
     return;
   }
-  if (!ROLE_ARN.test(roleArn)) {
+  if (!IAM_ROLE_ARN_PATTERN.test(roleArn)) {
     throw new Error(`securityIrRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "${roleArn}"`);
   }
 }
@@ -40,7 +40,7 @@ export function validateRegion(region: string): void {
   if (Token.isUnresolved(region)) {
     return;
   }
-  if (!REGION.test(region)) {
+  if (!AWS_REGION_PATTERN.test(region)) {
     throw new Error(`securityIrRegion must be an AWS region code such as "us-east-1", got "${region}"`);
   }
 }

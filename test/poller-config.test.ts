@@ -59,6 +59,7 @@ describe('loadConfig', () => {
     [{ [E.EVENT_BUS_NAME]: 'bad bus' }, E.EVENT_BUS_NAME, /event bus/],
     [{ [E.EVENT_BUS_NAME]: 'arn:aws:sqs:us-east-1:111122223333:queue' }, E.EVENT_BUS_NAME, /event bus/],
     [{ [E.EVENT_SOURCE]: 'aws.security-ir' }, E.EVENT_SOURCE, /aws\./],
+    [{ [E.EVENT_SOURCE]: 'AWS.security-ir' }, E.EVENT_SOURCE, /aws\./],
     [{ [E.EMIT_CREATED_EVENTS]: 'yes' }, E.EMIT_CREATED_EVENTS, /"true" or "false"/],
     [{ [E.EMIT_CREATED_EVENTS]: 'TRUE' }, E.EMIT_CREATED_EVENTS, /"true" or "false"/],
     [{ [E.EMIT_EXISTING_CASES_ON_FIRST_RUN]: '1' }, E.EMIT_EXISTING_CASES_ON_FIRST_RUN, /"true" or "false"/],
