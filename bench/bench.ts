@@ -7,8 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CASE_STATUSES } from '../test/support/security-ir-simulator';
-import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../test/support/poller-harness';
+import { CASE_STATUSES } from '../local-aws/security-ir-simulator';
+import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 import { measureBundle } from './bundle-stats';
 import { FLOOR_EXPLANATION, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
 import { bundleTable, machineLine, PollRow, pollTable } from './report';

@@ -3,7 +3,7 @@
  * a terminal.
  */
 import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
-import type { AcceptedEvent } from '../test/support/eventbridge-simulator';
+import type { AcceptedEvent } from '../local-aws/eventbridge-simulator';
 
 export interface Palette {
   detailType(text: string, detailType: string): string;

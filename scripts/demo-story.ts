@@ -2,7 +2,7 @@
  * The demo's script: the cases it starts with and what happens to them between polls, told the way
  * a Security IR user would see it (AWS acknowledges, asks the customer for action, ...).
  */
-import type { SecurityIrSimulator, SimCase } from '../test/support/security-ir-simulator';
+import type { SecurityIrSimulator, SimCase } from '../local-aws/security-ir-simulator';
 
 const DAY_SECONDS = 86_400;
 

@@ -8,9 +8,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
-import { TEST_ACCOUNT_ID, TEST_REGION } from '../test/support/credentials';
-import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../test/support/poller-harness';
-import { deliveredEvent } from '../test/support/eventbridge-simulator';
+import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
+import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { formatEventLine, formatPollLine, Palette, paletteFor, PollFigures } from './demo-format';
 import { seedCases, STORY, STORY_POLLS } from './demo-story';
 

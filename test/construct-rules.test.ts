@@ -16,10 +16,10 @@ import {
   EVENT_SCHEMA_VERSION,
   SecurityIrCaseWatcher,
 } from '../lib';
-import { TEST_ACCOUNT_ID, TEST_REGION } from './support/credentials';
+import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
 import { matchesEventPattern } from './support/event-pattern';
-import { deliveredEvent } from './support/eventbridge-simulator';
-import { startPollerHarness } from './support/poller-harness';
+import { deliveredEvent } from '../local-aws/eventbridge-simulator';
+import { startPollerHarness } from '../local-aws/poller-harness';
 
 /** An event as the watcher puts it on the bus (CONTRACT section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { CASE_WATCHER_DETAIL_TYPES } from '../lib/events';
-import { ensureBundle } from './support/poller-harness';
+import { ensureBundle } from '../local-aws/poller-harness';
 
 interface Finished {
   readonly code: number | null;

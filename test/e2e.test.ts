@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from './support/credentials';
-import { DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
+import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from '../local-aws/credentials';
+import { DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
 import { matchesEventPattern } from './support/event-pattern';
-import { AcceptedEvent, deliveredEvent, EventBridgeSimulator, startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { AcceptedEvent, deliveredEvent, EventBridgeSimulator, startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 import {
   CloudAssembly,
   createTemplateTables,
@@ -22,9 +22,9 @@ import {
   SynthesizedStack,
   synthesizeApp,
 } from './support/cloud-assembly';
-import { LambdaInvocation, scheduledEvent } from './support/lambda-process';
-import { ensureBundle } from './support/poller-harness';
-import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './support/security-ir-simulator';
+import { LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
+import { ensureBundle } from '../local-aws/poller-harness';
+import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
 // The contract's names (CONTRACT.md section 1), spelt out: this test reads no code of the watcher.
 const CREATED = 'Security IR Case Created';

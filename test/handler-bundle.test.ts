@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../lib/events';
 import { HandlerEnvironment, METRIC_NAMESPACE, MetricName } from '../lib/handler-environment';
-import { TEST_CREDENTIALS } from './support/credentials';
-import { BundledHandler, BundledRun, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from './support/poller-harness';
-import { startStsSimulator } from './support/sts-simulator';
+import { TEST_CREDENTIALS } from '../local-aws/credentials';
+import { BundledHandler, BundledRun, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { startStsSimulator } from '../local-aws/sts-simulator';
 
 let h: PollerHarness;
 let handler: BundledHandler;

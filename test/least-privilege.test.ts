@@ -7,10 +7,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CASE_WATCHER_DETAIL_TYPES, SecurityIrCaseWatcher } from '../lib';
-import { startPollerHarness, PollerHarness } from './support/poller-harness';
+import { startPollerHarness, PollerHarness } from '../local-aws/poller-harness';
 import { HandlerEnvironment } from '../lib/handler-environment';
-import { AccessKey, RecordedCall } from './support/http-server';
-import { startStsSimulator, StsSimulator } from './support/sts-simulator';
+import { AccessKey, RecordedCall } from '../local-aws/http-server';
+import { startStsSimulator, StsSimulator } from '../local-aws/sts-simulator';
 
 /** Actions the Lambda service itself performs with the function's role: writing the function's logs. */
 const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../lib/events';
-import { ensureBundle } from './support/poller-harness';
+import { ensureBundle } from '../local-aws/poller-harness';
 
 const REPO_ROOT = join(__dirname, '..');
 const PACKAGE_NAME = 'cdk-security-ir-case-watcher';

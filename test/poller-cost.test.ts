@@ -4,7 +4,7 @@
  * one ListCases call per 25 cases, one PutEvents call per 10 events, and for K announced cases
  * ceil(K/25) BatchWriteItem requests of write-ahead intents.
  */
-import { PollerHarness, startPollerHarness } from './support/poller-harness';
+import { PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 
 let h: PollerHarness;
 

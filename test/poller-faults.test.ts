@@ -5,8 +5,8 @@
  */
 import { RecordedCase } from '../lambda/change-detection';
 import { PollerStore } from '../lambda/poller';
-import { SimCase } from './support/security-ir-simulator';
-import { expectedChangeId, PollerHarness, startPollerHarness } from './support/poller-harness';
+import { SimCase } from '../local-aws/security-ir-simulator';
+import { expectedChangeId, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 
 let h: PollerHarness;
 beforeEach(async () => {

@@ -7,8 +7,8 @@ import {
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
 } from '../lib/events';
-import { TEST_ACCOUNT_ID, TEST_REGION } from './support/credentials';
-import { expectedChangeId, HarnessPollerOptions, PollerHarness, PollRun, startPollerHarness } from './support/poller-harness';
+import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
+import { expectedChangeId, HarnessPollerOptions, PollerHarness, PollRun, startPollerHarness } from '../local-aws/poller-harness';
 
 let h: PollerHarness;
 beforeEach(async () => {

@@ -8,9 +8,9 @@ import {
   packBatches,
   PublisherOptions,
 } from '../lambda/publisher';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
 import { inFlightRecorder } from './support/in-flight';
-import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 
 const BUS = 'watcher-bus';
 const FAR = () => Date.now() + 60_000;

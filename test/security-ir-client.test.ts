@@ -17,10 +17,10 @@ import {
   ThrottlingException,
   ValidationException,
 } from '../lambda/security-ir-client';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
-import { listenOnLoopback, readBody, unusedLoopbackPort } from './support/http-server';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { listenOnLoopback, readBody, unusedLoopbackPort } from '../local-aws/http-server';
 import { rejectionOf } from './support/rejection';
-import { SecurityIrSimulator, startSecurityIrSimulator } from './support/security-ir-simulator';
+import { SecurityIrSimulator, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
 let sim: SecurityIrSimulator;
 

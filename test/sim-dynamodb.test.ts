@@ -8,10 +8,10 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
 import { rejectionOf } from './support/rejection';
 import { signedFetch } from './support/signed-fetch';
-import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
+import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
 
 const TABLE = 'watcher-state';
 let dynamo: DynamoDbServer;

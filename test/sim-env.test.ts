@@ -1,8 +1,8 @@
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { localAwsEnv, TEST_CREDENTIALS } from './support/credentials';
-import { startDynalite, startDynamoDbProxy } from './support/dynamodb';
-import { startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { localAwsEnv, TEST_CREDENTIALS } from '../local-aws/credentials';
+import { startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
+import { startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 
 test('localAwsEnv lists exactly the variables for the endpoints given', () => {
   expect(localAwsEnv({})).toEqual({ AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-test-secret', AWS_REGION: 'us-east-1' });

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
-import { EventBridgeSimulator, MAX_ENTRIES_SIZE_BYTES, putEventsEntrySize, startEventBridgeSimulator } from './support/eventbridge-simulator';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { EventBridgeSimulator, MAX_ENTRIES_SIZE_BYTES, putEventsEntrySize, startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 import { rejectionOf } from './support/rejection';
 import { signedFetch } from './support/signed-fetch';
 

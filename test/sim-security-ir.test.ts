@@ -1,6 +1,6 @@
-import { TEST_ACCOUNT_ID, TEST_CREDENTIALS } from './support/credentials';
-import { FaultInjector } from './support/faults';
-import { CASE_STATUSES, ENGAGEMENT_TYPES, PENDING_ACTIONS, RESOLVER_TYPES, SecurityIrSimulator, startSecurityIrSimulator } from './support/security-ir-simulator';
+import { TEST_ACCOUNT_ID, TEST_CREDENTIALS } from '../local-aws/credentials';
+import { FaultInjector } from '../local-aws/faults';
+import { CASE_STATUSES, ENGAGEMENT_TYPES, PENDING_ACTIONS, RESOLVER_TYPES, SecurityIrSimulator, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 import { RawResponse, signedFetch } from './support/signed-fetch';
 
 let sim: SecurityIrSimulator;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TEST_CREDENTIALS } from './support/credentials';
+import { TEST_CREDENTIALS } from '../local-aws/credentials';
 import { RawRequest, signRequest } from './support/signed-fetch';
-import { formatAmzDate, SignedRequest, verifySigV4 } from './support/sigv4-verifier';
+import { formatAmzDate, SignedRequest, verifySigV4 } from '../local-aws/sigv4-verifier';
 
 const HOST = 'http://127.0.0.1:4567';
 const SERVICE = 'security-ir';

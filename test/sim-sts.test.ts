@@ -1,9 +1,9 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SecurityIrClient } from '../lambda/security-ir-client';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
-import { AccessKey } from './support/http-server';
-import { startSecurityIrSimulator, SecurityIrSimulator } from './support/security-ir-simulator';
-import { startStsSimulator, StsSimulator } from './support/sts-simulator';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { AccessKey } from '../local-aws/http-server';
+import { startSecurityIrSimulator, SecurityIrSimulator } from '../local-aws/security-ir-simulator';
+import { startStsSimulator, StsSimulator } from '../local-aws/sts-simulator';
 
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
 

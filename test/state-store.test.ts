@@ -1,8 +1,8 @@
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../lambda/state-store';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/credentials';
+import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
 import { inFlightRecorder } from './support/in-flight';
-import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './support/dynamodb';
+import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
 
 const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem']);
 

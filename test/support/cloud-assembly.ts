@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { createTable } from './dynamodb';
-import { LambdaInvocation, startLambdaProcess } from './lambda-process';
+import { createTable } from '../../local-aws/dynamodb';
+import { LambdaInvocation, startLambdaProcess } from '../../local-aws/lambda-process';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 

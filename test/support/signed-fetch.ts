@@ -6,7 +6,7 @@ import { createHash, createHmac, Hash as NodeHash, Hmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Hash, SourceData } from '@smithy/types';
-import { TEST_CREDENTIALS, TEST_REGION } from './credentials';
+import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 
 export interface SignOptions {
   /** SigV4 signing name, e.g. 'security-ir'. */

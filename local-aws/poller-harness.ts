@@ -9,20 +9,20 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { HandlerEnvironment } from '../../lib/handler-environment';
-import { changeIdOf, RecordedCase } from '../../lambda/change-detection';
-import { Poller, PollerSettings, PollerStore } from '../../lambda/poller';
-import { EventPublisher, PublisherOptions } from '../../lambda/publisher';
-import { SecurityIrClient, SecurityIrClientOptions } from '../../lambda/security-ir-client';
-import { MetaRecord, StateStore } from '../../lambda/state-store';
-import { createTelemetry, RunSummary } from '../../lambda/telemetry';
+import { HandlerEnvironment } from '../lib/handler-environment';
+import { changeIdOf, RecordedCase } from '../lambda/change-detection';
+import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
+import { EventPublisher, PublisherOptions } from '../lambda/publisher';
+import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
+import { MetaRecord, StateStore } from '../lambda/state-store';
+import { createTelemetry, RunSummary } from '../lambda/telemetry';
 import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { copyToTempFolder, scheduledEvent, startLambdaProcess } from './lambda-process';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './dynamodb';
 import { EventBridgeSimulator, startEventBridgeSimulator } from './eventbridge-simulator';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './security-ir-simulator';
 
-const REPO_ROOT = join(__dirname, '..', '..');
+const REPO_ROOT = join(__dirname, '..');
 export const BUNDLE_PATH = join(REPO_ROOT, 'dist', 'handler', 'index.js');
 
 /** One parsed log line of the poller (JSON). */
