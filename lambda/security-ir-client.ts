@@ -7,7 +7,7 @@
  * bounded by `maxAttempts` and the caller's deadline, with a per-request timeout and one
  * immediate retry after correcting the clock when the service reports a skewed signature.
  */
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -139,7 +139,7 @@ export class SecurityIrClient {
     this.signer = new SignatureV4({
       service: 'security-ir',
       region: options.region,
-      credentials: options.credentials ?? defaultProvider(),
+      credentials: options.credentials ?? fromNodeProviderChain(),
       sha256: Sha256,
     });
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
