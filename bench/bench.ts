@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CASE_STATUSES } from '../local-aws/security-ir-simulator';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 import { measureBundle } from './bundle-stats';
 import { FLOOR_EXPLANATION, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
@@ -79,7 +80,7 @@ async function benchSize(cases: number, latencyMs: number): Promise<PollRow[]> {
     for (let i = 0; i < cases; i++) {
       harness.securityIr.addCase({ caseId: String(1_000_000_000 + i) });
     }
-    handler = await harness.startBundledHandler({ POWERTOOLS_SERVICE_NAME: 'case-watcher-bench' });
+    handler = await harness.startBundledHandler({ [HandlerEnvironment.SERVICE_NAME]: 'case-watcher-bench' });
 
     const rows = [await measurePoll(harness, handler, cases, 'baseline', latencyMs, { baseline: true, changedCases: 0 })];
     for (const percent of CHANGE_PERCENTS) {

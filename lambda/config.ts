@@ -1,16 +1,13 @@
 /**
- * The poller's configuration: the function's environment (names in lib/handler-environment.ts),
- * validated once per container so that a deployment mistake fails with the variable's name.
+ * The handler's configuration: the function's environment (names in lib/internal/handler-environment.ts),
+ * validated once per container so that a deployment mistake fails with the variable's name. The
+ * rules the construct also checks at synth time come from lib/internal/rules.ts: one rule, one place.
  */
 import { DEFAULT_EVENT_SOURCE } from '../lib/events';
-import {
-  AWS_REGION_PATTERN,
-  HandlerEnvironment,
-  IAM_ROLE_ARN_PATTERN,
-  MAX_EVENT_SOURCE_LENGTH,
-  METRIC_SERVICE_ENV,
-  RESERVED_EVENT_SOURCE_PREFIX,
-} from '../lib/handler-environment';
+import { HandlerEnvironment, LAMBDA_LOG_LEVEL_ENV } from '../lib/internal/handler-environment';
+import { eventSourceProblem, regionProblem, roleArnAccount, roleArnProblem } from '../lib/internal/rules';
+import { trimmedOrUndefined } from './strings';
+import type { LogLevel } from './telemetry';
 
 export interface WatcherConfig {
   readonly stateTableName: string;
@@ -24,8 +21,10 @@ export interface WatcherConfig {
   readonly securityIrRoleArn?: string;
   /** Watched account (for cases without an ARN): `SECURITY_IR_ACCOUNT_ID`, else the role's account. */
   readonly securityIrAccountId?: string;
-  /** The `service` metric dimension. */
+  /** The `service` metric dimension and log field. */
   readonly serviceName: string;
+  /** The lowest level of the log lines written. */
+  readonly logLevel: LogLevel;
 }
 
 /** A missing or invalid environment variable. */
@@ -37,47 +36,45 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_SERVICE_NAME = 'security-ir-case-watcher';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUS_NAME = /^[A-Za-z0-9/_.-]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9/_.-]{1,256}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+/** Lambda's application log levels, folded onto the four the handler writes. */
+const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
+  TRACE: 'DEBUG', DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARN', ERROR: 'ERROR', FATAL: 'ERROR',
+};
 
 /** Reads and validates the configuration; throws a `ConfigError` naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig {
   const stateTableName = required(env, HandlerEnvironment.STATE_TABLE_NAME);
-  if (!TABLE_NAME.test(stateTableName)) {
-    throw new ConfigError(HandlerEnvironment.STATE_TABLE_NAME, `is not a DynamoDB table name: ${stateTableName}`);
-  }
+  check(HandlerEnvironment.STATE_TABLE_NAME, TABLE_NAME.test(stateTableName) ? undefined : `is not a DynamoDB table name: ${stateTableName}`);
 
   const eventBusName = required(env, HandlerEnvironment.EVENT_BUS_NAME);
-  if (!(eventBusName.startsWith('arn:') ? BUS_ARN : BUS_NAME).test(eventBusName)) {
-    throw new ConfigError(HandlerEnvironment.EVENT_BUS_NAME, `is neither an event bus name nor an event bus ARN: ${eventBusName}`);
-  }
+  check(HandlerEnvironment.EVENT_BUS_NAME, (eventBusName.startsWith('arn:') ? BUS_ARN : BUS_NAME).test(eventBusName)
+    ? undefined
+    : `is neither an event bus name nor an event bus ARN: ${eventBusName}`);
 
-  const eventSource = optional(env, HandlerEnvironment.EVENT_SOURCE) ?? DEFAULT_EVENT_SOURCE;
-  if (eventSource.length > MAX_EVENT_SOURCE_LENGTH || eventSource.toLowerCase().startsWith(RESERVED_EVENT_SOURCE_PREFIX)) {
-    throw new ConfigError(HandlerEnvironment.EVENT_SOURCE, `must be at most ${MAX_EVENT_SOURCE_LENGTH} characters and not start with "${RESERVED_EVENT_SOURCE_PREFIX}": ${eventSource}`);
-  }
+  const eventSource = trimmedOrUndefined(env[HandlerEnvironment.EVENT_SOURCE]) ?? DEFAULT_EVENT_SOURCE;
+  check(HandlerEnvironment.EVENT_SOURCE, eventSourceProblem(eventSource));
 
-  const regionVariable = optional(env, HandlerEnvironment.SECURITY_IR_REGION) ? HandlerEnvironment.SECURITY_IR_REGION : 'AWS_REGION';
-  const securityIrRegion = optional(env, regionVariable);
+  const regionVariable = trimmedOrUndefined(env[HandlerEnvironment.SECURITY_IR_REGION]) ? HandlerEnvironment.SECURITY_IR_REGION : 'AWS_REGION';
+  const securityIrRegion = trimmedOrUndefined(env[regionVariable]);
   if (!securityIrRegion) {
     throw new ConfigError(HandlerEnvironment.SECURITY_IR_REGION, 'is not set (nor is AWS_REGION)');
   }
-  if (!AWS_REGION_PATTERN.test(securityIrRegion)) {
-    throw new ConfigError(regionVariable, `is not a region name: ${securityIrRegion}`);
+  check(regionVariable, regionProblem(securityIrRegion));
+
+  const securityIrRoleArn = trimmedOrUndefined(env[HandlerEnvironment.SECURITY_IR_ROLE_ARN]);
+  if (securityIrRoleArn !== undefined) {
+    check(HandlerEnvironment.SECURITY_IR_ROLE_ARN, roleArnProblem(securityIrRoleArn));
   }
 
-  const securityIrRoleArn = optional(env, HandlerEnvironment.SECURITY_IR_ROLE_ARN);
-  const roleAccount = securityIrRoleArn === undefined ? undefined : IAM_ROLE_ARN_PATTERN.exec(securityIrRoleArn)?.[1];
-  if (securityIrRoleArn !== undefined && roleAccount === undefined) {
-    throw new ConfigError(HandlerEnvironment.SECURITY_IR_ROLE_ARN, `is not an IAM role ARN: ${securityIrRoleArn}`);
-  }
-
-  const accountId = optional(env, HandlerEnvironment.SECURITY_IR_ACCOUNT_ID);
-  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
-    throw new ConfigError(HandlerEnvironment.SECURITY_IR_ACCOUNT_ID, `is not a 12-digit account ID: ${accountId}`);
+  const accountId = trimmedOrUndefined(env[HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]);
+  if (accountId !== undefined) {
+    check(HandlerEnvironment.SECURITY_IR_ACCOUNT_ID, ACCOUNT_ID.test(accountId) ? undefined : `is not a 12-digit account ID: ${accountId}`);
   }
 
   return {
@@ -88,18 +85,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
     emitExistingCasesOnFirstRun: flag(env, HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN, false),
     securityIrRegion,
     securityIrRoleArn,
-    securityIrAccountId: accountId ?? roleAccount,
-    serviceName: optional(env, METRIC_SERVICE_ENV) ?? DEFAULT_SERVICE_NAME,
+    securityIrAccountId: accountId ?? (securityIrRoleArn === undefined ? undefined : roleArnAccount(securityIrRoleArn)),
+    serviceName: trimmedOrUndefined(env[HandlerEnvironment.SERVICE_NAME]) ?? DEFAULT_SERVICE_NAME,
+    logLevel: logLevel(env),
   };
 }
 
-function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
+function check(variable: string, problem: string | undefined): void {
+  if (problem !== undefined) {
+    throw new ConfigError(variable, problem);
+  }
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = optional(env, name);
+  const value = trimmedOrUndefined(env[name]);
   if (value === undefined) {
     throw new ConfigError(name, 'is not set');
   }
@@ -108,12 +107,22 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 /** Only `true` and `false`: a typo must not silently flip a behaviour. */
 function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean): boolean {
-  const value = optional(env, name);
+  const value = trimmedOrUndefined(env[name]);
   if (value === undefined) {
     return defaultValue;
   }
-  if (value !== 'true' && value !== 'false') {
-    throw new ConfigError(name, `must be "true" or "false", not "${value}"`);
-  }
+  check(name, value === 'true' || value === 'false' ? undefined : `must be "true" or "false", not "${value}"`);
   return value === 'true';
+}
+
+/** Lambda's `AWS_LAMBDA_LOG_LEVEL` (the console's application log level) wins over `LOG_LEVEL`. */
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const variable = trimmedOrUndefined(env[LAMBDA_LOG_LEVEL_ENV]) ? LAMBDA_LOG_LEVEL_ENV : HandlerEnvironment.LOG_LEVEL;
+  const value = trimmedOrUndefined(env[variable]);
+  if (value === undefined) {
+    return DEFAULT_LOG_LEVEL;
+  }
+  const level = LOG_LEVELS[value.toUpperCase()];
+  check(variable, level === undefined ? `must be one of ${Object.keys(LOG_LEVELS).join(', ')}, not "${value}"` : undefined);
+  return level;
 }

@@ -3,6 +3,7 @@
  * `AWS_ENDPOINT_URL_<SERVICE_ID>`, then `AWS_ENDPOINT_URL`, then the service's default URL.
  * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns both variables off, as it does in the SDKs.
  */
+import { trimmedOrUndefined } from './strings';
 
 /**
  * The endpoint a client of `serviceEnvId` should call.
@@ -17,10 +18,5 @@ export function resolveEndpoint(serviceEnvId: string, defaultUrl: string, env: N
     return defaultUrl;
   }
   const serviceVariable = `AWS_ENDPOINT_URL_${serviceEnvId.trim().toUpperCase().replace(/[\s-]+/g, '_')}`;
-  return nonEmpty(env[serviceVariable]) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? defaultUrl;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
+  return trimmedOrUndefined(env[serviceVariable]) ?? trimmedOrUndefined(env.AWS_ENDPOINT_URL) ?? defaultUrl;
 }

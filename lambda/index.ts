@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { ConfigError, DEFAULT_SERVICE_NAME, loadConfig, WatcherConfig } from './config';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
@@ -37,9 +38,14 @@ let container: Container | undefined;
 
 export const handler = async (_event: unknown, context: LambdaContext): Promise<RunSummary> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
+  const coldStart = container === undefined;
   const current = container ?? (container = createContainer());
   const { config } = current;
-  const telemetry = createTelemetry({ serviceName: config.serviceName, fields: { requestId: context.awsRequestId } });
+  const telemetry = createTelemetry({
+    serviceName: config.serviceName,
+    level: config.logLevel,
+    fields: { requestId: context.awsRequestId, coldStart },
+  });
   const poller = new Poller({
     source: current.securityIr,
     store: current.store,
@@ -62,8 +68,8 @@ function createContainer(): Container {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      const service = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
-      createTelemetry({ serviceName: service }).log('ERROR', error.message, { variable: error.variable });
+      const service = process.env[HandlerEnvironment.SERVICE_NAME] || DEFAULT_SERVICE_NAME;
+      createTelemetry({ serviceName: service }).log('ERROR', error.message, { variable: error.variable, coldStart: true });
     }
     throw error;
   }

@@ -4,6 +4,7 @@
  * `retryable` says whether trying again may succeed, `throttling` marks rate limiting.
  */
 import { parseRetryAfterSeconds } from './backoff';
+import { trimmedOrUndefined } from './strings';
 
 export interface SecurityIrErrorInit {
   /** The error type, e.g. `ThrottlingException`. */
@@ -265,18 +266,13 @@ function parseErrorBody(text: string): Record<string, unknown> {
 }
 
 function typeFromHeader(value: string | null): string | undefined {
-  return value ? nonEmpty(value.split(':')[0]) : undefined;
+  return value ? trimmedOrUndefined(value.split(':')[0]) : undefined;
 }
 
 function typeFromBody(value: unknown): string | undefined {
-  return typeof value === 'string' ? nonEmpty(value.split('#').pop()!.split(':')[0]) : undefined;
+  return typeof value === 'string' ? trimmedOrUndefined(value.split('#').pop()!.split(':')[0]) : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {
   return values.find((value): value is string => typeof value === 'string' && value.length > 0);
-}
-
-function nonEmpty(value: string): string | undefined {
-  const trimmed = value.trim();
-  return trimmed || undefined;
 }

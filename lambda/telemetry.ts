@@ -5,9 +5,12 @@
  * 342 KiB bundle for what is a dozen lines here. Lines go to `process.stdout` directly: the Lambda
  * runtime prefixes `console.log` output, and a prefixed line is neither JSON nor extractable EMF.
  */
-import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from '../lib/handler-environment';
+import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from '../lib/metrics';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Severity order: a line is written when its level ranks at or above the configured one. */
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
 /** How a run ended. `skipped`: another run held the lease, so this one did nothing (a success). */
 export type RunOutcome = 'succeeded' | 'skipped' | 'failed';
@@ -28,6 +31,8 @@ export interface RunSummary {
 
 export interface Telemetry {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of `level` are written: lets a caller skip building the fields of a DEBUG line. */
+  enabled(level: LogLevel): boolean;
   /** Logs the run's one summary line and emits its metrics. */
   runCompleted(summary: RunSummary): void;
 }
@@ -37,6 +42,8 @@ export interface TelemetryOptions {
   readonly serviceName: string;
   /** Fields added to every log line, e.g. the request id. */
   readonly fields?: Record<string, unknown>;
+  /** Lines below this level are not written; metrics always are. @default 'INFO' */
+  readonly level?: LogLevel;
   /** Where lines go. @default process.stdout */
   readonly write?: (line: string) => void;
   readonly now?: () => number;
@@ -46,7 +53,13 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
 
+  const minRank = LEVEL_RANK[options.level ?? 'INFO'];
+  const enabled = (level: LogLevel): boolean => LEVEL_RANK[level] >= minRank;
+
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
+    if (!enabled(level)) {
+      return;
+    }
     write(JSON.stringify({
       level,
       message,
@@ -59,6 +72,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 
   const runCompleted = (summary: RunSummary): void => {
     log(summary.outcome === 'failed' ? 'ERROR' : 'INFO', `Poll ${summary.outcome}`, { summary });
+    // Metrics are written whatever the log level: the staleness alarm depends on the heartbeat.
     write(JSON.stringify(emfLine(options.serviceName, now(), {
       [MetricName.CASES_SEEN]: [summary.casesSeen, 'Count'],
       [MetricName.LIST_CASES_CALLS]: [summary.listCasesCalls, 'Count'],
@@ -70,7 +84,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     })));
   };
 
-  return { log, runCompleted };
+  return { log, enabled, runCompleted };
 }
 
 /** One EMF document: the metric values as top-level members, described under `_aws`. */

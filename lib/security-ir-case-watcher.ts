@@ -18,7 +18,8 @@ import {
   DEFAULT_EVENT_SOURCE,
 } from './events';
 import { locateHandlerAsset } from './handler-asset';
-import { HandlerEnvironment, METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, METRIC_SERVICE_ENV, MetricName } from './handler-environment';
+import { HandlerEnvironment } from './internal/handler-environment';
+import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from './metrics';
 import { isReadableSchedule, scheduleInterval } from './schedule';
 import {
   validateEventSource,
@@ -100,6 +101,15 @@ export interface SecurityIrCaseWatcherProps {
    * extra memory also buys CPU, and costs cents a month at the default schedule)
    */
   readonly memorySize?: number;
+
+  /**
+   * The lowest level of the log lines the function writes. `DEBUG` adds a line per listing page,
+   * per step of a poll and per batch; metrics are written at every level. When the function's
+   * application log level is also set in Lambda (JSON log format), Lambda's setting wins.
+   *
+   * @default lambda.ApplicationLogLevel.INFO
+   */
+  readonly logLevel?: lambda.ApplicationLogLevel;
 
   /**
    * How long the function's logs are kept.
@@ -184,7 +194,7 @@ export class SecurityIrCaseWatcher extends Construct {
   public readonly eventBus: events.IEventBus;
   /** The `source` of every case event. */
   public readonly eventSource: string;
-  /** The value of the `service` dimension of this watcher's metrics (the function's POWERTOOLS_SERVICE_NAME). */
+  /** The value of the `service` dimension of this watcher's metrics and the `service` field of its log lines. */
   public readonly serviceName: string;
   /** In alarm when a run failed in the last schedule interval. */
   public readonly failedRunsAlarm: cloudwatch.Alarm;
@@ -426,7 +436,10 @@ export class SecurityIrCaseWatcher extends Construct {
       [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]:
         roleArn === undefined ? Stack.of(this).account : Arn.split(roleArn, ArnFormat.SLASH_RESOURCE_NAME).account!,
       ...(roleArn === undefined ? {} : { [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn }),
-      [METRIC_SERVICE_ENV]: this.serviceName,
+      [HandlerEnvironment.SERVICE_NAME]: this.serviceName,
+      [HandlerEnvironment.LOG_LEVEL]: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
+      // Stack traces in the logs point into lambda/*.ts through the bundle's source map.
+      NODE_OPTIONS: '--enable-source-maps',
     };
   }
 

@@ -1,10 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import {
-  AWS_REGION_PATTERN,
-  IAM_ROLE_ARN_PATTERN,
-  MAX_EVENT_SOURCE_LENGTH,
-  RESERVED_EVENT_SOURCE_PREFIX,
-} from './handler-environment';
+import { eventSourceProblem, regionProblem, roleArnProblem } from './internal/rules';
 
 /**
  * Synth-time checks of the construct's props. Each one names the prop it rejects and skips values
@@ -16,32 +11,20 @@ export const LAMBDA_MAX_MEMORY_MB = 10240;
 export const LAMBDA_MAX_TIMEOUT = Duration.minutes(15);
 
 export function validateEventSource(eventSource: string): void {
-  if (Token.isUnresolved(eventSource)) {
-    return;
-  }
-  if (eventSource.length === 0 || eventSource.length > MAX_EVENT_SOURCE_LENGTH) {
-    throw new Error(`eventSource must be 1 to ${MAX_EVENT_SOURCE_LENGTH} characters long, got ${eventSource.length}`);
-  }
-  if (eventSource.toLowerCase().startsWith(RESERVED_EVENT_SOURCE_PREFIX)) {
-    throw new Error(`eventSource must not start with "${RESERVED_EVENT_SOURCE_PREFIX}" (reserved for AWS services), got "${eventSource}"`);
+  if (!Token.isUnresolved(eventSource)) {
+    rejectIfProblem('eventSource', eventSourceProblem(eventSource));
   }
 }
 
 export function validateRoleArn(roleArn: string | undefined): void {
-  if (roleArn === undefined || Token.isUnresolved(roleArn)) {
-    return;
-  }
-  if (!IAM_ROLE_ARN_PATTERN.test(roleArn)) {
-    throw new Error(`securityIrRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "${roleArn}"`);
+  if (roleArn !== undefined && !Token.isUnresolved(roleArn)) {
+    rejectIfProblem('securityIrRoleArn', roleArnProblem(roleArn));
   }
 }
 
 export function validateRegion(region: string): void {
-  if (Token.isUnresolved(region)) {
-    return;
-  }
-  if (!AWS_REGION_PATTERN.test(region)) {
-    throw new Error(`securityIrRegion must be an AWS region code such as "us-east-1", got "${region}"`);
+  if (!Token.isUnresolved(region)) {
+    rejectIfProblem('securityIrRegion', regionProblem(region));
   }
 }
 
@@ -90,5 +73,11 @@ export function validateTimeout(timeout: Duration, interval: Duration | undefine
 export function validateStalenessPeriods(stalenessPeriods: number): void {
   if (!Number.isInteger(stalenessPeriods) || stalenessPeriods < 1) {
     throw new Error(`stalenessPeriods must be a whole number of at least 1, got ${stalenessPeriods}`);
+  }
+}
+
+function rejectIfProblem(prop: string, problem: string | undefined): void {
+  if (problem !== undefined) {
+    throw new Error(`${prop} ${problem}`);
   }
 }

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { HandlerEnvironment } from '../lib/handler-environment';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
 import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
@@ -138,7 +138,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'true',
         [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: 'false',
         [HandlerEnvironment.SECURITY_IR_REGION]: TEST_REGION,
-        POWERTOOLS_SERVICE_NAME: 'case-watcher-test',
+        [HandlerEnvironment.SERVICE_NAME]: 'case-watcher-test',
         ...overrides,
       };
       return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

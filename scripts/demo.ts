@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
 import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 import { deliveredEvent } from '../local-aws/eventbridge-simulator';
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   try {
     seedCases(harness.securityIr);
     printHeader(print, palette.bold, harness, options);
-    const handler = await harness.startBundledHandler({ POWERTOOLS_SERVICE_NAME: 'case-watcher-demo' });
+    const handler = await harness.startBundledHandler({ [HandlerEnvironment.SERVICE_NAME]: 'case-watcher-demo' });
 
     for (let poll = 1; poll <= options.polls && !interrupted.signal.aborted; poll++) {
       if (poll > 1) {

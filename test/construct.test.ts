@@ -7,12 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   CASE_WATCHER_DETAIL_TYPES,
   DEFAULT_EVENT_SOURCE,
-  HandlerEnvironment,
   METRIC_NAMESPACE,
-  METRIC_SERVICE_ENV,
   SecurityIrCaseWatcher,
   SecurityIrCaseWatcherProps,
 } from '../lib';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
 const DEFAULT_BUS_ARN = {
@@ -100,7 +99,9 @@ describe('default props', () => {
       [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: 'false',
       [HandlerEnvironment.SECURITY_IR_REGION]: { Ref: 'AWS::Region' },
       [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]: { Ref: 'AWS::AccountId' },
-      [METRIC_SERVICE_ENV]: watcher.serviceName,
+      [HandlerEnvironment.SERVICE_NAME]: watcher.serviceName,
+      [HandlerEnvironment.LOG_LEVEL]: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

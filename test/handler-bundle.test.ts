@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../lib/events';
-import { HandlerEnvironment, METRIC_NAMESPACE, MetricName } from '../lib/handler-environment';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
+import { METRIC_NAMESPACE, MetricName } from '../lib/metrics';
 import { TEST_CREDENTIALS } from '../local-aws/credentials';
 import { BundledHandler, BundledRun, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 import { startStsSimulator } from '../local-aws/sts-simulator';

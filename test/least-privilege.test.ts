@@ -8,7 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CASE_WATCHER_DETAIL_TYPES, SecurityIrCaseWatcher } from '../lib';
 import { startPollerHarness, PollerHarness } from '../local-aws/poller-harness';
-import { HandlerEnvironment } from '../lib/handler-environment';
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { AccessKey, RecordedCall } from '../local-aws/http-server';
 import { startStsSimulator, StsSimulator } from '../local-aws/sts-simulator';
 

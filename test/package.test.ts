@@ -184,6 +184,7 @@ test('the tarball holds exactly the compiled library, the bundled handler, packa
   const expected = [
     ...librarySources().flatMap((s) => [`dist/lib/${s}.js`, `dist/lib/${s}.d.ts`]),
     'dist/handler/index.js',
+    'dist/handler/index.js.map',
     'package.json',
     'README.md',
     ...(existsSync(join(REPO_ROOT, 'LICENSE')) ? ['LICENSE'] : []),
@@ -218,7 +219,7 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
   const assets = JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.assets.json`), 'utf8'));
   expect(assets.files[assetHash].source).toEqual({ path: `asset.${assetHash}`, packaging: 'zip' });
   const assetDir = join(outdir, `asset.${assetHash}`);
-  expect(filesUnder(assetDir)).toEqual(['index.js']);
+  expect(filesUnder(assetDir)).toEqual(['index.js', 'index.js.map']);
   const shipped = readFileSync(join(appDir, 'node_modules', PACKAGE_NAME, 'dist', 'handler', 'index.js'));
   expect(readFileSync(join(assetDir, 'index.js')).equals(shipped)).toBe(true);
   expect(shipped.equals(readFileSync(join(REPO_ROOT, 'dist', 'handler', 'index.js')))).toBe(true);

@@ -1,6 +1,7 @@
-import { HandlerEnvironment as E, METRIC_NAMESPACE, MetricName } from '../lib/handler-environment';
+import { HandlerEnvironment as E, LAMBDA_LOG_LEVEL_ENV } from '../lib/internal/handler-environment';
+import { METRIC_NAMESPACE, MetricName } from '../lib/metrics';
 import { ConfigError, loadConfig } from '../lambda/config';
-import { createTelemetry, RunSummary } from '../lambda/telemetry';
+import { createTelemetry, LogLevel, RunSummary } from '../lambda/telemetry';
 
 const VALID = {
   [E.STATE_TABLE_NAME]: 'watcher-state',
@@ -20,6 +21,7 @@ describe('loadConfig', () => {
       securityIrRoleArn: undefined,
       securityIrAccountId: undefined,
       serviceName: 'security-ir-case-watcher',
+      logLevel: 'INFO',
     });
   });
 
@@ -32,7 +34,8 @@ describe('loadConfig', () => {
       [E.EMIT_EXISTING_CASES_ON_FIRST_RUN]: 'true',
       [E.SECURITY_IR_REGION]: 'us-east-1',
       [E.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::444455556666:role/path/SecurityIrReader',
-      POWERTOOLS_SERVICE_NAME: 'prod-watcher',
+      [E.SERVICE_NAME]: 'prod-watcher',
+      [E.LOG_LEVEL]: 'debug',
     })).toEqual({
       stateTableName: 'watcher-state',
       eventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/sec-bus',
@@ -43,7 +46,14 @@ describe('loadConfig', () => {
       securityIrRoleArn: 'arn:aws:iam::444455556666:role/path/SecurityIrReader',
       securityIrAccountId: '444455556666',
       serviceName: 'prod-watcher',
+      logLevel: 'DEBUG',
     });
+  });
+
+  test.each([
+    ['TRACE', 'DEBUG'], ['DEBUG', 'DEBUG'], ['INFO', 'INFO'], ['WARN', 'WARN'], ['ERROR', 'ERROR'], ['FATAL', 'ERROR'],
+  ])("Lambda's application log level %s wins over LOG_LEVEL and writes %s lines and above", (lambdaLevel, expected) => {
+    expect(loadConfig({ ...VALID, [E.LOG_LEVEL]: 'ERROR', [LAMBDA_LOG_LEVEL_ENV]: lambdaLevel }).logLevel).toBe(expected);
   });
 
   test('an explicit account id wins over the role\'s account', () => {
@@ -69,6 +79,8 @@ describe('loadConfig', () => {
     [{ [E.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::123:role/x' }, E.SECURITY_IR_ROLE_ARN, /role ARN/],
     [{ [E.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::111122223333:user/x' }, E.SECURITY_IR_ROLE_ARN, /role ARN/],
     [{ [E.SECURITY_IR_ACCOUNT_ID]: '12345' }, E.SECURITY_IR_ACCOUNT_ID, /account/],
+    [{ [E.LOG_LEVEL]: 'verbose' }, E.LOG_LEVEL, /must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not "verbose"/],
+    [{ [LAMBDA_LOG_LEVEL_ENV]: 'loud' }, LAMBDA_LOG_LEVEL_ENV, /must be one of/],
   ])('%o is rejected naming %s', (overrides, variable, message) => {
     let error: unknown;
     try {
@@ -89,9 +101,9 @@ describe('telemetry', () => {
     publishFailures: 0, casesRecorded: 4, durationMs: 812,
   };
 
-  function capture(serviceName = 'svc') {
+  function capture(serviceName = 'svc', level?: LogLevel) {
     const lines: string[] = [];
-    const telemetry = createTelemetry({ serviceName, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), now: () => Date.parse('2026-11-23T09:13:00Z') });
+    const telemetry = createTelemetry({ serviceName, level, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), now: () => Date.parse('2026-11-23T09:13:00Z') });
     return { telemetry, parsed: () => lines.map((l) => JSON.parse(l)), lines };
   }
 
@@ -122,6 +134,28 @@ describe('telemetry', () => {
       service: 'prod-watcher',
       CasesSeen: 30, ListCasesCalls: 3, EventsPublished: 4, PublishFailures: 0, PollDurationMs: 812, PollSucceeded: 1,
     });
+  });
+
+  test('lines below the configured level are not written; DEBUG is off by default', () => {
+    const atDefault = capture();
+    atDefault.telemetry.log('DEBUG', 'detail');
+    atDefault.telemetry.log('INFO', 'news');
+    expect(atDefault.parsed().map((l) => l.message)).toEqual(['news']);
+    expect(atDefault.telemetry.enabled('DEBUG')).toBe(false);
+
+    const atDebug = capture('svc', 'DEBUG');
+    atDebug.telemetry.log('DEBUG', 'detail');
+    expect(atDebug.parsed().map((l) => [l.level, l.message])).toEqual([['DEBUG', 'detail']]);
+    expect(atDebug.telemetry.enabled('DEBUG')).toBe(true);
+  });
+
+  test('at ERROR a successful run writes no log line but still its metrics (the heartbeat)', () => {
+    const { telemetry, parsed } = capture('svc', 'ERROR');
+    telemetry.log('WARN', 'careful');
+    telemetry.runCompleted(summary);
+    expect(parsed()).toEqual([expect.objectContaining({ PollSucceeded: 1 })]);
+    telemetry.runCompleted({ ...summary, outcome: 'failed' });
+    expect(parsed().slice(1).map((l) => l.level ?? 'EMF')).toEqual(['ERROR', 'EMF']);
   });
 
   test('PollSucceeded is 0 for a failed run, 1 for a skipped one', () => {
