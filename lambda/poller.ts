@@ -3,9 +3,10 @@
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
 import { randomUUID } from 'crypto';
-import { CaseChange, detectChanges, ListedCase, listingDigest, RecordedCase } from './change-detection';
+import { CaseChange, detectChanges, listingDigest, RecordedCase } from './change-detection';
 import { forEachConcurrently } from './concurrency';
 import type { EventToPublish, PublishOutcome } from './publisher';
+import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
 import type { CaseIntent, CaseWrite, MetaRecord } from './state-store';
@@ -200,9 +201,9 @@ export class Poller {
   }
 
   /** Every page of the listing; an invalid pagination token restarts it once. */
-  private async listAllCases(deadline: number, progress: Progress): Promise<ListedCase[]> {
+  private async listAllCases(deadline: number, progress: Progress): Promise<SecurityIrCase[]> {
     for (let restarts = 0; ; restarts++) {
-      const cases: ListedCase[] = [];
+      const cases: SecurityIrCase[] = [];
       try {
         for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
           progress.pages++;

@@ -13,6 +13,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { fitsBeforeDeadline, retryDelayMs, sleep as realSleep, type BackoffOptions } from './backoff';
 import { resolveEndpoint } from './endpoints';
+import type { SecurityIrCase } from './security-ir-case';
 import {
   errorFromResponse,
   InvalidTokenException,
@@ -25,20 +26,7 @@ import {
 } from './security-ir-errors';
 
 export * from './security-ir-errors';
-
-/** A case as `ListCases` returns it. Enums are plain strings: values unknown today pass through. */
-export interface SecurityIrCase {
-  caseId: string;
-  caseArn?: string;
-  title?: string;
-  caseStatus?: string;
-  pendingAction?: string;
-  engagementType?: string;
-  resolverType?: string;
-  createdDate?: Date;
-  lastUpdatedDate?: Date;
-  closedDate?: Date;
-}
+export type { SecurityIrCase } from './security-ir-case';
 
 /** A case as `GetCase` returns it (the service omits `caseId`; the client fills it in). */
 export interface SecurityIrCaseDetails extends Omit<SecurityIrCase, 'caseId'> {
