@@ -1,6 +1,6 @@
 /**
- * Retry timing: full-jitter exponential backoff, `Retry-After`, deadlines and sleeping.
- * Pure functions apart from `sleep`, so the retry loop stays testable with a fake clock.
+ * Retry timing: full-jitter exponential backoff, `Retry-After` and deadlines. Pure functions
+ * (waiting is the clock's job), so the retry loops stay testable with a fake clock.
  */
 
 export interface BackoffOptions {
@@ -56,23 +56,4 @@ export function parseRetryAfterSeconds(value: string | null | undefined, nowMs: 
  */
 export function fitsBeforeDeadline(nowMs: number, waitMs: number, minAttemptMs: number, deadline?: number): boolean {
   return deadline === undefined || nowMs + waitMs + minAttemptMs <= deadline;
-}
-
-/** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

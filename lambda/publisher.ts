@@ -3,7 +3,8 @@
  * request limit, each entry's result checked, failed entries retried with backoff while time remains.
  */
 import { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { backoffDelayMs, sleep as realSleep } from './backoff';
+import { backoffDelayMs } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
 
 /** The part of `EventBridgeClient` the publisher uses. */
@@ -44,9 +45,8 @@ export interface PublisherOptions {
   readonly baseDelayMs?: number;
   /** @default 2_000 */
   readonly maxDelayMs?: number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** EventBridge's limits: entries per request and bytes per request (as EventBridge counts them). */
@@ -62,17 +62,13 @@ export class EventPublisher {
   private readonly maxRounds: number;
   private readonly concurrency: number;
   private readonly backoff: { baseDelayMs: number; maxDelayMs: number };
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: PublisherOptions) {
     this.maxRounds = options.maxRounds ?? 5;
     this.concurrency = options.concurrency ?? DEFAULT_PUT_EVENTS_CONCURRENCY;
     this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2_000 };
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -96,16 +92,16 @@ export class EventPublisher {
 
     for (let round = 0; round < this.maxRounds && pending.length > 0; round++) {
       if (round > 0) {
-        const delay = backoffDelayMs(round - 1, this.backoff, this.random);
-        if (this.now() + delay >= deadline) {
+        const delay = backoffDelayMs(round - 1, this.backoff, () => this.clock.random());
+        if (this.clock.now() + delay >= deadline) {
           break;
         }
-        await this.sleep(delay);
+        await this.clock.sleep(delay);
       }
       const failedThisRound: number[] = [];
       let permanentFailure = false;
       await forEachConcurrently(packBatches(pending, (i) => entrySize(entries[i])), this.concurrency, async (batch) => {
-        if (permanentFailure || this.now() >= deadline) {
+        if (permanentFailure || this.clock.now() >= deadline) {
           failedThisRound.push(...batch);
           return;
         }
@@ -113,7 +109,7 @@ export class EventPublisher {
         try {
           const output = await this.options.client.send(
             new PutEventsCommand({ Entries: batch.map((i) => entries[i]) }),
-            { abortSignal: AbortSignal.timeout(Math.max(1, deadline - this.now())) },
+            { abortSignal: AbortSignal.timeout(Math.max(1, deadline - this.clock.now())) },
           );
           batch.forEach((index, position) => {
             const result = output.Entries?.[position];

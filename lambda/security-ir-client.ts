@@ -11,7 +11,8 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { fitsBeforeDeadline, retryDelayMs, sleep as realSleep, type BackoffOptions } from './backoff';
+import { fitsBeforeDeadline, retryDelayMs, type BackoffOptions } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { resolveEndpoint } from './endpoints';
 import type { SecurityIrCase } from './security-ir-case';
 import {
@@ -75,12 +76,8 @@ export interface SecurityIrClientOptions {
   minAttemptMs?: number;
   /** Called before every HTTP request, `attempt` counting from 1 within one operation call. */
   onAttempt?: (operation: string, attempt: number) => void;
-  /** Test seam: the clock (epoch ms) used for deadlines, `Retry-After` dates and signing. */
-  now?: () => number;
-  /** Test seam: how the client waits between attempts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Test seam: the jitter source, in [0, 1). */
-  random?: () => number;
+  /** Deadlines, `Retry-After` dates, signing time, retry waits and their jitter. @default systemClock */
+  clock?: Clock;
 }
 
 export const DEFAULT_LIST_CASES_PAGE_SIZE = 25;
@@ -112,9 +109,7 @@ export class SecurityIrClient {
   private readonly minAttemptMs: number;
   private readonly backoff: BackoffOptions;
   private readonly onAttempt?: (operation: string, attempt: number) => void;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
+  private readonly clock: Clock;
   /** Server time minus local time, learnt from a clock-skew rejection; applied to every signature. */
   private clockOffsetMs = 0;
 
@@ -135,9 +130,7 @@ export class SecurityIrClient {
     this.minAttemptMs = options.minAttemptMs ?? 200;
     this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 5_000 };
     this.onAttempt = options.onAttempt;
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** One page of the listing. */
@@ -190,7 +183,7 @@ export class SecurityIrClient {
     let skewCorrected = false;
     for (;;) {
       signal?.throwIfAborted();
-      const timeLeft = deadline === undefined ? Infinity : deadline - this.now();
+      const timeLeft = deadline === undefined ? Infinity : deadline - this.clock.now();
       if (timeLeft < this.minAttemptMs) {
         throw lastError ?? new SecurityIrDeadlineExceededError({
           message: `${request.operation}: the deadline leaves no time for a request`,
@@ -207,18 +200,18 @@ export class SecurityIrClient {
         // A skewed clock is fixed by re-signing, not by waiting, and is not the service failing.
         if (!skewCorrected && isClockSkewError(error) && error.responseDate) {
           skewCorrected = true;
-          this.clockOffsetMs = error.responseDate.getTime() - this.now();
+          this.clockOffsetMs = error.responseDate.getTime() - this.clock.now();
           continue;
         }
         // InvalidTokenException: only restarting the listing helps, which is the caller's decision.
         if (!error.retryable || error instanceof InvalidTokenException || ++failures >= this.maxAttempts) {
           throw error;
         }
-        const waitMs = retryDelayMs(failures - 1, this.backoff, error.retryAfterSeconds, this.random);
-        if (!fitsBeforeDeadline(this.now(), waitMs, this.minAttemptMs, deadline)) {
+        const waitMs = retryDelayMs(failures - 1, this.backoff, error.retryAfterSeconds, () => this.clock.random());
+        if (!fitsBeforeDeadline(this.clock.now(), waitMs, this.minAttemptMs, deadline)) {
           throw error;
         }
-        await this.sleep(waitMs, signal);
+        await this.clock.sleep(waitMs, signal);
       }
     }
   }
@@ -243,18 +236,18 @@ export class SecurityIrClient {
       query: {},
       headers,
       body: payload,
-    }, { signingDate: new Date(this.now() + this.clockOffsetMs) });
+    }, { signingDate: new Date(this.clock.now() + this.clockOffsetMs) });
 
     // fetch derives Host from the URL, which is what was signed (port included).
     const { host: _host, ...sendHeaders } = signed.headers;
     // Clamped here, after signing (which may have fetched credentials), to the time really left.
-    const timeoutMs = Math.min(this.requestTimeoutMs, deadline === undefined ? Infinity : deadline - this.now());
+    const timeoutMs = Math.min(this.requestTimeoutMs, deadline === undefined ? Infinity : deadline - this.clock.now());
     if (timeoutMs <= 0) {
       throw new SecurityIrDeadlineExceededError({ message: `${request.operation}: the deadline passed before the request was sent` });
     }
     const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs, signal);
     if (exchange.status < 200 || exchange.status >= 300) {
-      throw errorFromResponse(exchange, this.now() + this.clockOffsetMs);
+      throw errorFromResponse(exchange, this.clock.now() + this.clockOffsetMs);
     }
     try {
       return request.parse(parseJson(exchange.body));

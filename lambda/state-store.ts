@@ -15,7 +15,8 @@ import {
   UpdateItemCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelayMs, sleep as realSleep } from './backoff';
+import { backoffDelayMs } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
 import type { CaseState, RecordedCase } from './change-detection';
 
@@ -59,8 +60,8 @@ export interface StateStoreOptions {
   readonly batchConcurrency?: number;
   /** Items per Query page; DynamoDB's 1 MB page limit applies anyway. @default no limit */
   readonly queryPageSize?: number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** The partition of the one meta item and of the case items. */
@@ -82,8 +83,7 @@ export class StateStore {
   private readonly maxBatchAttempts: number;
   private readonly batchConcurrency: number;
   private readonly queryPageSize?: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   constructor(options: StateStoreOptions) {
     this.client = options.client;
@@ -91,8 +91,7 @@ export class StateStore {
     this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
     this.batchConcurrency = options.batchConcurrency ?? DEFAULT_BATCH_WRITE_CONCURRENCY;
     this.queryPageSize = options.queryPageSize;
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The meta item (strongly consistent read), or undefined before the first run. */
@@ -125,8 +124,8 @@ export class StateStore {
       ExpressionAttributeValues: {
         ':owner': { S: owner },
         ':expiresAt': { N: String(opts.expiresAt) },
-        ':nowMs': { N: String(this.now()) },
-        ':now': { S: new Date(this.now()).toISOString() },
+        ':nowMs': { N: String(this.clock.now()) },
+        ':now': { S: new Date(this.clock.now()).toISOString() },
         ':listedAt': { N: String(opts.listedAt) },
       },
     })));
@@ -137,7 +136,7 @@ export class StateStore {
    * recorded in full) and the baseline marker if not yet set. False when the lease was lost.
    */
   async releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean> {
-    const now = new Date(this.now()).toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':listedAt': { N: String(opts.listedAt) }, ':now': { S: now } };
     let set = 'listedAt = :listedAt, updatedAt = :now';
     if (opts.digest !== undefined) {
@@ -232,7 +231,7 @@ export class StateStore {
       sk: { S: INTENT_PREFIX + intent.caseId },
       basedOnVersion: { N: String(intent.expectedVersion ?? 0) },
       pending: { L: intent.pending.map((step) => ({ M: stateAttributes(step) })) },
-      updatedAt: { S: new Date(this.now()).toISOString() },
+      updatedAt: { S: new Date(this.clock.now()).toISOString() },
     })), deadline);
   }
 
@@ -251,12 +250,12 @@ export class StateStore {
         if (attempt === this.maxBatchAttempts) {
           throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
         }
-        const waitMs = attempt === 0 ? 0 : backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 });
-        if (this.now() + waitMs >= deadline) {
+        const waitMs = attempt === 0 ? 0 : backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 }, () => this.clock.random());
+        if (this.clock.now() + waitMs >= deadline) {
           throw new Error(`BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
         }
         if (waitMs > 0) {
-          await this.sleep(waitMs);
+          await this.clock.sleep(waitMs);
         }
         const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = UnprocessedItems?.[this.tableName] ?? [];
@@ -270,7 +269,7 @@ export class StateStore {
       sk: { S: write.caseId },
       ...stateAttributes(write.state),
       version: { N: String((write.expectedVersion ?? 0) + 1) },
-      updatedAt: { S: new Date(this.now()).toISOString() },
+      updatedAt: { S: new Date(this.clock.now()).toISOString() },
     };
   }
 

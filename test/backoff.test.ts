@@ -1,4 +1,4 @@
-import { backoffDelayMs, fitsBeforeDeadline, parseRetryAfterSeconds, retryDelayMs, sleep } from '../lambda/backoff';
+import { backoffDelayMs, fitsBeforeDeadline, parseRetryAfterSeconds, retryDelayMs } from '../lambda/backoff';
 
 const OPTS = { baseDelayMs: 100, maxDelayMs: 5_000 };
 
@@ -65,22 +65,5 @@ describe('fitsBeforeDeadline', () => {
   test('the wait plus a minimal attempt must end by the deadline', () => {
     expect(fitsBeforeDeadline(1_000, 500, 200, 1_700)).toBe(true);
     expect(fitsBeforeDeadline(1_000, 500, 200, 1_699)).toBe(false);
-  });
-});
-
-describe('sleep', () => {
-  test('resolves', async () => {
-    await expect(sleep(1)).resolves.toBeUndefined();
-  });
-
-  test('rejects with the reason when the signal aborts, and leaves no timer behind', async () => {
-    const controller = new AbortController();
-    const pending = sleep(60_000, controller.signal);
-    controller.abort(new Error('stop'));
-    await expect(pending).rejects.toThrow('stop');
-  });
-
-  test('rejects at once for an already aborted signal', async () => {
-    await expect(sleep(60_000, AbortSignal.abort(new Error('already')))).rejects.toThrow('already');
   });
 });

@@ -1,4 +1,5 @@
 import { HandlerEnvironment as E, METRIC_NAMESPACE, MetricName } from '../lib/handler-environment';
+import { systemClock } from '../lambda/clock';
 import { ConfigError, loadConfig } from '../lambda/config';
 import { createTelemetry, RunSummary } from '../lambda/telemetry';
 
@@ -91,7 +92,7 @@ describe('telemetry', () => {
 
   function capture(serviceName = 'svc') {
     const lines: string[] = [];
-    const telemetry = createTelemetry({ serviceName, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), now: () => Date.parse('2026-11-23T09:13:00Z') });
+    const telemetry = createTelemetry({ serviceName, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), clock: { ...systemClock, now: () => Date.parse('2026-11-23T09:13:00Z') } });
     return { telemetry, parsed: () => lines.map((l) => JSON.parse(l)), lines };
   }
 

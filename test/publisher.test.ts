@@ -9,6 +9,7 @@ import {
   PublisherOptions,
 } from '../lambda/publisher';
 import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { fakeClock } from './support/fake-clock';
 import { inFlightRecorder } from './support/in-flight';
 import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 
@@ -166,7 +167,7 @@ test('access denied is not retried', async () => {
 
 test('nothing is started after the deadline; unsent entries are reported', async () => {
   let now = 1_000;
-  const outcome = await publisher({ now: () => now }).publish(events(3), 1_000);
+  const outcome = await publisher({ clock: fakeClock({ now: () => now }) }).publish(events(3), 1_000);
   expect(outcome.accepted).toEqual([false, false, false]);
   expect(outcome.putEventsCalls).toBe(0);
   expect(putEventsCalls()).toBe(0);
@@ -174,7 +175,7 @@ test('nothing is started after the deadline; unsent entries are reported', async
   // a retry wait that would pass the deadline is not started either
   sim.failEntries(() => true, { times: 1 });
   now = 0;
-  const retried = await publisher({ now: () => now, random: () => 0.999, baseDelayMs: 10_000, maxDelayMs: 10_000 }).publish(events(1), 5_000);
+  const retried = await publisher({ clock: fakeClock({ now: () => now, random: () => 0.999 }), baseDelayMs: 10_000, maxDelayMs: 10_000 }).publish(events(1), 5_000);
   expect(retried.accepted).toEqual([false]);
   expect(retried.putEventsCalls).toBe(1);
 });
