@@ -3,17 +3,18 @@
  * poller needs (`ListCases`, `GetCase`). The AWS SDK's `@aws-sdk/client-security-ir` is not a
  * dependency of this package: this client is what the handler bundles instead.
  *
- * Every request goes through one retry loop: full-jitter backoff that honours `Retry-After`,
- * bounded by `maxAttempts` and the caller's deadline, with a per-request timeout and one
- * immediate retry after correcting the clock when the service reports a skewed signature.
+ * Every request goes through the handler's one retry loop (`retry.ts`): full-jitter backoff that
+ * honours `Retry-After`, bounded by `maxAttempts` and the caller's deadline, with a per-request
+ * timeout and one immediate retry after correcting the clock when the service reports a skewed
+ * signature.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { fitsBeforeDeadline, retryDelayMs, type BackoffOptions } from './backoff';
 import { type Clock, systemClock } from './clock';
 import { resolveEndpoint } from './endpoints';
+import { type Attempt, done, retryAfterBackoff, retryAtOnce, retryUntilDeadline, type RetryPolicy } from './retry';
 import type { SecurityIrCase } from './security-ir-case';
 import {
   errorFromResponse,
@@ -104,10 +105,8 @@ export class SecurityIrClient {
   readonly endpoint: string;
   private readonly endpointUrl: URL;
   private readonly signer: SignatureV4;
-  private readonly maxAttempts: number;
+  private readonly retryPolicy: RetryPolicy;
   private readonly requestTimeoutMs: number;
-  private readonly minAttemptMs: number;
-  private readonly backoff: BackoffOptions;
   private readonly onAttempt?: (operation: string, attempt: number) => void;
   private readonly clock: Clock;
   /** Server time minus local time, learnt from a clock-skew rejection; applied to every signature. */
@@ -125,10 +124,13 @@ export class SecurityIrClient {
       credentials: options.credentials ?? fromNodeProviderChain(),
       sha256: Sha256,
     });
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.retryPolicy = {
+      maxAttempts: options.maxAttempts ?? 5,
+      baseDelayMs: options.baseDelayMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 5_000,
+      minAttemptMs: options.minAttemptMs ?? 200,
+    };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.minAttemptMs = options.minAttemptMs ?? 200;
-    this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 5_000 };
     this.onAttempt = options.onAttempt;
     this.clock = options.clock ?? systemClock;
   }
@@ -174,24 +176,15 @@ export class SecurityIrClient {
     }, options);
   }
 
-  /** The one retry loop. */
+  /** An operation call: signed exchanges under the retry policy. */
   private async send<T>(request: OperationRequest<T>, options: RequestOptions): Promise<T> {
     const { deadline, signal } = options;
     let lastError: SecurityIrError | undefined;
-    let failures = 0;
-    let requests = 0;
     let skewCorrected = false;
-    for (;;) {
-      signal?.throwIfAborted();
-      const timeLeft = deadline === undefined ? Infinity : deadline - this.clock.now();
-      if (timeLeft < this.minAttemptMs) {
-        throw lastError ?? new SecurityIrDeadlineExceededError({
-          message: `${request.operation}: the deadline leaves no time for a request`,
-        });
-      }
-      this.onAttempt?.(request.operation, ++requests);
+    const result = await retryUntilDeadline(this.retryPolicy, { clock: this.clock, deadline, signal }, async (attempt) => {
+      this.onAttempt?.(request.operation, attempt.number);
       try {
-        return await this.attempt(request, deadline, signal);
+        return done(await this.sendOnce(request, attempt, signal));
       } catch (error) {
         if (!(error instanceof SecurityIrError)) {
           throw error; // the caller aborted, or a bug: nothing a retry fixes
@@ -201,23 +194,26 @@ export class SecurityIrClient {
         if (!skewCorrected && isClockSkewError(error) && error.responseDate) {
           skewCorrected = true;
           this.clockOffsetMs = error.responseDate.getTime() - this.clock.now();
-          continue;
+          return retryAtOnce();
         }
         // InvalidTokenException: only restarting the listing helps, which is the caller's decision.
-        if (!error.retryable || error instanceof InvalidTokenException || ++failures >= this.maxAttempts) {
+        if (!error.retryable || error instanceof InvalidTokenException) {
           throw error;
         }
-        const waitMs = retryDelayMs(failures - 1, this.backoff, error.retryAfterSeconds, () => this.clock.random());
-        if (!fitsBeforeDeadline(this.clock.now(), waitMs, this.minAttemptMs, deadline)) {
-          throw error;
-        }
-        await this.clock.sleep(waitMs, signal);
+        return retryAfterBackoff(error.retryAfterSeconds);
       }
+    });
+    if (!result.ok) {
+      // Out of attempts or of time: the last failure says why, if there was a request at all.
+      throw lastError ?? new SecurityIrDeadlineExceededError({
+        message: `${request.operation}: the deadline leaves no time for a request`,
+      });
     }
+    return result.value;
   }
 
   /** One signed HTTP exchange, its response parsed or turned into a `SecurityIrError`. */
-  private async attempt<T>(request: OperationRequest<T>, deadline: number | undefined, signal?: AbortSignal): Promise<T> {
+  private async sendOnce<T>(request: OperationRequest<T>, attempt: Attempt, signal?: AbortSignal): Promise<T> {
     const url = new URL(this.endpointUrl.href);
     url.pathname = `${this.endpointUrl.pathname.replace(/\/+$/, '')}${request.path}`;
     url.search = ''; // the signature covers no query string
@@ -241,7 +237,7 @@ export class SecurityIrClient {
     // fetch derives Host from the URL, which is what was signed (port included).
     const { host: _host, ...sendHeaders } = signed.headers;
     // Clamped here, after signing (which may have fetched credentials), to the time really left.
-    const timeoutMs = Math.min(this.requestTimeoutMs, deadline === undefined ? Infinity : deadline - this.clock.now());
+    const timeoutMs = Math.min(this.requestTimeoutMs, attempt.timeLeftMs());
     if (timeoutMs <= 0) {
       throw new SecurityIrDeadlineExceededError({ message: `${request.operation}: the deadline passed before the request was sent` });
     }

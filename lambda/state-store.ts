@@ -15,9 +15,9 @@ import {
   UpdateItemCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelayMs } from './backoff';
 import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
+import { done, retryAfterBackoff, retryUntilDeadline, type RetryPolicy } from './retry';
 import type { CaseState, RecordedCase } from './change-detection';
 
 /** The part of `DynamoDBClient` the store uses. */
@@ -80,7 +80,8 @@ export const DEFAULT_BATCH_WRITE_CONCURRENCY = 4;
 export class StateStore {
   private readonly client: DynamoDbSender;
   private readonly tableName: string;
-  private readonly maxBatchAttempts: number;
+  /** How a batch write retries its unprocessed items. */
+  private readonly batchRetryPolicy: RetryPolicy;
   private readonly batchConcurrency: number;
   private readonly queryPageSize?: number;
   private readonly clock: Clock;
@@ -88,7 +89,12 @@ export class StateStore {
   constructor(options: StateStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.batchRetryPolicy = {
+      maxAttempts: options.maxBatchAttempts ?? 8,
+      baseDelayMs: 50,
+      maxDelayMs: 1_000,
+      minAttemptMs: 0, // the poller's deadlines already keep a margin for the request in flight
+    };
     this.batchConcurrency = options.batchConcurrency ?? DEFAULT_BATCH_WRITE_CONCURRENCY;
     this.queryPageSize = options.queryPageSize;
     this.clock = options.clock ?? systemClock;
@@ -239,26 +245,22 @@ export class StateStore {
    * The batch writes run under the lease, which ends at the invocation's deadline: past `deadline`
    * no request starts, so none can land after another run has taken over.
    */
-  private async putInBatches(items: readonly Record<string, AttributeValue>[], deadline = Infinity): Promise<void> {
+  private async putInBatches(items: readonly Record<string, AttributeValue>[], deadline?: number): Promise<void> {
     const chunks: Record<string, AttributeValue>[][] = [];
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
     }
     await forEachConcurrently(chunks, this.batchConcurrency, async (chunk) => {
       let requests: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === this.maxBatchAttempts) {
-          throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
-        }
-        const waitMs = attempt === 0 ? 0 : backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 }, () => this.clock.random());
-        if (this.clock.now() + waitMs >= deadline) {
-          throw new Error(`BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
-        }
-        if (waitMs > 0) {
-          await this.clock.sleep(waitMs);
-        }
+      const result = await retryUntilDeadline(this.batchRetryPolicy, { clock: this.clock, deadline }, async () => {
         const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = UnprocessedItems?.[this.tableName] ?? [];
+        return requests.length === 0 ? done(undefined) : retryAfterBackoff();
+      });
+      if (!result.ok) {
+        throw new Error(result.reason === 'attempts'
+          ? `BatchWriteItem left ${requests.length} item(s) unprocessed after ${result.attempts} attempts`
+          : `BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
       }
     });
   }

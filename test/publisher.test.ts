@@ -133,6 +133,15 @@ test('a partial failure retries only the failed entries', async () => {
   expect(sim.calls[1].body).toMatchObject({ Entries: [{ Detail: expect.stringContaining('"c3"') }, { Detail: expect.stringContaining('"c7"') }] });
 });
 
+test('each round after the first waits a full-jitter backoff delay', async () => {
+  sim.failEntries((e) => e.Detail.changeId === 'c0', { times: 3 });
+  const clock = fakeClock({ random: () => 0.999999 });
+  const outcome = await publisher({ clock, baseDelayMs: 100, maxDelayMs: 250 }).publish(events(2), FAR());
+  expect(outcome.accepted).toEqual([true, true]);
+  expect(outcome.putEventsCalls).toBe(4);
+  expect(clock.waits).toEqual([99, 199, 249]);
+});
+
 test('entries that keep failing are reported with their error after the last round', async () => {
   sim.failEntries((e) => e.Detail.changeId === 'c1', { times: 3, errorCode: 'ThrottlingException', errorMessage: 'slow down' });
   const outcome = await publisher({ maxRounds: 3 }).publish(events(3), FAR());

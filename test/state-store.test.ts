@@ -147,6 +147,14 @@ describe('case items', () => {
     expect(sender.batchCalls).toBeGreaterThan(2);
   });
 
+  test('unprocessed items wait a full-jitter backoff before each retry: 50 ms doubling, at most 1 s', async () => {
+    const clock = fakeClock({ random: () => 0.999999 });
+    const sender = partiallyProcessing(client, 6);
+    await store({ client: sender, clock }).putCasesInBatches([write('2500000000')]);
+    expect(sender.batchCalls).toBe(7);
+    expect(clock.waits).toEqual([49, 99, 199, 399, 799, 999]);
+  });
+
   test('items left unprocessed after the last attempt fail the call', async () => {
     const s = store({ client: partiallyProcessing(client, Infinity), maxBatchAttempts: 3 });
     await expect(s.putCasesInBatches([write('3000000000'), write('3000000001')])).rejects.toThrow(/unprocessed after 3 attempts/);
