@@ -10,20 +10,7 @@ import {
   CaseEventDetail,
   EVENT_SCHEMA_VERSION,
 } from '../lib/events';
-
-/** A case as listed by `ListCases` (structurally the Security IR client's `SecurityIrCase`). */
-export interface ListedCase {
-  readonly caseId: string;
-  readonly caseArn?: string;
-  readonly title?: string;
-  readonly caseStatus?: string;
-  readonly pendingAction?: string;
-  readonly engagementType?: string;
-  readonly resolverType?: string;
-  readonly createdDate?: Date;
-  readonly lastUpdatedDate?: Date;
-  readonly closedDate?: Date;
-}
+import type { SecurityIrCase } from './security-ir-case';
 
 /** What the watcher remembers of a case between runs. */
 export interface CaseState {
@@ -95,7 +82,7 @@ type ChangeField = 'created' | 'caseStatus' | 'pendingAction';
  */
 export function detectChanges(
   recorded: ReadonlyMap<string, RecordedCase>,
-  listing: readonly ListedCase[],
+  listing: readonly SecurityIrCase[],
   options: DetectionOptions,
 ): Detection {
   const changes: CaseChange[] = [];
@@ -142,7 +129,7 @@ export function detectChanges(
  * Hex SHA-256 of the listing's (caseId, caseStatus, pendingAction) triples sorted by caseId: the
  * only fields whose change can produce an event, so a title or date edit keeps the digest.
  */
-export function listingDigest(listing: readonly ListedCase[]): string {
+export function listingDigest(listing: readonly SecurityIrCase[]): string {
   const lines = uniqueCases(listing)
     .map((c) => JSON.stringify([c.caseId, c.caseStatus ?? null, c.pendingAction ?? null]))
     .sort();
@@ -168,7 +155,7 @@ export function changeIdOf(
  * The events of one step from `from` to `to` (`Created` when there is no `from`). Values and
  * `lastUpdatedDate` come from the two states, the other detail fields from the listed case.
  */
-function transitionEvents(from: CaseState | undefined, to: CaseState, listed: ListedCase, options: DetectionOptions): CaseEvent[] {
+function transitionEvents(from: CaseState | undefined, to: CaseState, listed: SecurityIrCase, options: DetectionOptions): CaseEvent[] {
   if (!from) {
     return [caseEvent(CASE_CREATED_DETAIL_TYPE, 'created', listed, undefined, to, options)];
   }
@@ -185,7 +172,7 @@ function transitionEvents(from: CaseState | undefined, to: CaseState, listed: Li
 function caseEvent(
   detailType: string,
   field: ChangeField,
-  listed: ListedCase,
+  listed: SecurityIrCase,
   before: CaseState | undefined,
   after: CaseState,
   options: DetectionOptions,
@@ -232,8 +219,8 @@ function parseCaseArn(arn: string | undefined): { region: string | null; account
  * One entry per caseId. A listing whose order shifts between pages can repeat a case: the most
  * recently updated copy wins (the first one on a tie).
  */
-function uniqueCases(listing: readonly ListedCase[]): ListedCase[] {
-  const byId = new Map<string, ListedCase>();
+function uniqueCases(listing: readonly SecurityIrCase[]): SecurityIrCase[] {
+  const byId = new Map<string, SecurityIrCase>();
   for (const c of listing) {
     const seen = byId.get(c.caseId);
     if (!seen || isOlder(isoOrNull(seen.lastUpdatedDate), isoOrNull(c.lastUpdatedDate))) {

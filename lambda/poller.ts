@@ -3,9 +3,11 @@
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
 import { randomUUID } from 'crypto';
-import { CaseChange, detectChanges, ListedCase, listingDigest, RecordedCase } from './change-detection';
+import { CaseChange, detectChanges, listingDigest, RecordedCase } from './change-detection';
+import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
 import type { EventToPublish, PublishOutcome } from './publisher';
+import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
 import type { CaseIntent, CaseWrite, MetaRecord } from './state-store';
@@ -41,7 +43,8 @@ export interface PollerDependencies {
   readonly telemetry: Telemetry;
   /** ListCases requests made so far (retries included), read before and after the poll. */
   readonly listCasesCalls?: () => number;
-  readonly now?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export interface PollerSettings {
@@ -86,10 +89,10 @@ interface Progress {
 }
 
 export class Poller {
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: PollerDependencies, private readonly settings: PollerSettings) {
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
   }
 
   /**
@@ -97,14 +100,14 @@ export class Poller {
    * throws (after recording what was published) when the run could not do all its work.
    */
   async poll(deadline: number): Promise<RunSummary> {
-    const started = this.now();
+    const started = this.clock.now();
     const callsBefore = this.deps.listCasesCalls?.() ?? 0;
     const progress: Progress = { casesSeen: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
     const summarize = (outcome: RunOutcome, error?: unknown): RunSummary => ({
       outcome,
       ...progress,
       listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
-      durationMs: this.now() - started,
+      durationMs: this.clock.now() - started,
       ...(error === undefined ? {} : { error: describe(error) }),
     });
 
@@ -134,7 +137,7 @@ export class Poller {
     const recordDeadline = deadline - (this.settings.recordMarginMs ?? 1_000);
 
     // 1. The complete listing, or nothing: a failed listing never counts as "no cases".
-    const listedAt = this.now();
+    const listedAt = this.clock.now();
     const cases = await this.listAllCases(workDeadline, progress);
     const digest = listingDigest(cases);
     progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
@@ -147,7 +150,7 @@ export class Poller {
     }
 
     // 3. There is work: take the lease.
-    if (this.now() >= workDeadline) {
+    if (this.clock.now() >= workDeadline) {
       throw new Error('The deadline came before the changes could be processed');
     }
     const runId = randomUUID();
@@ -200,9 +203,9 @@ export class Poller {
   }
 
   /** Every page of the listing; an invalid pagination token restarts it once. */
-  private async listAllCases(deadline: number, progress: Progress): Promise<ListedCase[]> {
+  private async listAllCases(deadline: number, progress: Progress): Promise<SecurityIrCase[]> {
     for (let restarts = 0; ; restarts++) {
-      const cases: ListedCase[] = [];
+      const cases: SecurityIrCase[] = [];
       try {
         for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
           progress.pages++;
@@ -242,7 +245,7 @@ export class Poller {
     const announced = changes.filter((c) => c.events.length > 0);
 
     // Nothing to publish for these: recorded under the lease, 25 per request.
-    if (silent.length > 0 && this.now() < recordDeadline) {
+    if (silent.length > 0 && this.clock.now() < recordDeadline) {
       await this.deps.store.putCasesInBatches(silent, recordDeadline);
       recorded += silent.length;
       progress.casesRecorded += silent.length;
@@ -251,7 +254,7 @@ export class Poller {
     // Before the first event leaves, each announced case notes where its events lead: should this
     // run fail to record it, the next run re-sends them even if the case has changed back since.
     // If the intents cannot be written, nothing is published.
-    if (announced.length === 0 || this.now() >= workDeadline) {
+    if (announced.length === 0 || this.clock.now() >= workDeadline) {
       return { recorded, conflicts: 0 };
     }
     await this.deps.store.putIntents(announced, workDeadline);
@@ -284,7 +287,7 @@ export class Poller {
     }
     let conflicts = 0;
     await forEachConcurrently(ready, this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (change) => {
-      if (this.now() >= recordDeadline) {
+      if (this.clock.now() >= recordDeadline) {
         return;
       }
       if (await this.deps.store.putCase(change)) {

@@ -3,8 +3,9 @@
  * request limit, each entry's result checked, failed entries retried with backoff while time remains.
  */
 import { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { backoffDelayMs, sleep as realSleep } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
+import { done, retryAfterBackoff, retryUntilDeadline, type RetryPolicy } from './retry';
 
 /** The part of `EventBridgeClient` the publisher uses. */
 export interface PutEventsSender {
@@ -44,9 +45,8 @@ export interface PublisherOptions {
   readonly baseDelayMs?: number;
   /** @default 2_000 */
   readonly maxDelayMs?: number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** EventBridge's limits: entries per request and bytes per request (as EventBridge counts them). */
@@ -59,20 +59,20 @@ export const DEFAULT_PUT_EVENTS_CONCURRENCY = 4;
 export const ENTRY_TOO_LARGE = 'EntryTooLarge';
 
 export class EventPublisher {
-  private readonly maxRounds: number;
+  /** A round over the entries not yet accepted is one attempt. */
+  private readonly retryPolicy: RetryPolicy;
   private readonly concurrency: number;
-  private readonly backoff: { baseDelayMs: number; maxDelayMs: number };
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: PublisherOptions) {
-    this.maxRounds = options.maxRounds ?? 5;
+    this.retryPolicy = {
+      maxAttempts: options.maxRounds ?? 5,
+      baseDelayMs: options.baseDelayMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 2_000,
+      minAttemptMs: 0, // the poller's deadline already keeps a margin for the requests in flight
+    };
     this.concurrency = options.concurrency ?? DEFAULT_PUT_EVENTS_CONCURRENCY;
-    this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2_000 };
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -94,18 +94,12 @@ export class EventPublisher {
       }
     });
 
-    for (let round = 0; round < this.maxRounds && pending.length > 0; round++) {
-      if (round > 0) {
-        const delay = backoffDelayMs(round - 1, this.backoff, this.random);
-        if (this.now() + delay >= deadline) {
-          break;
-        }
-        await this.sleep(delay);
-      }
+    // Whatever is still pending when the rounds or the time run out is reported as not accepted.
+    await retryUntilDeadline(this.retryPolicy, { clock: this.clock, deadline }, async (round) => {
       const failedThisRound: number[] = [];
       let permanentFailure = false;
       await forEachConcurrently(packBatches(pending, (i) => entrySize(entries[i])), this.concurrency, async (batch) => {
-        if (permanentFailure || this.now() >= deadline) {
+        if (permanentFailure || !round.canStartRequest()) {
           failedThisRound.push(...batch);
           return;
         }
@@ -113,7 +107,7 @@ export class EventPublisher {
         try {
           const output = await this.options.client.send(
             new PutEventsCommand({ Entries: batch.map((i) => entries[i]) }),
-            { abortSignal: AbortSignal.timeout(Math.max(1, deadline - this.now())) },
+            { abortSignal: AbortSignal.timeout(Math.max(1, round.timeLeftMs())) },
           );
           batch.forEach((index, position) => {
             const result = output.Entries?.[position];
@@ -135,11 +129,9 @@ export class EventPublisher {
           failedThisRound.push(...batch);
         }
       });
-      if (permanentFailure) {
-        break;
-      }
       pending = failedThisRound.sort((a, b) => a - b);
-    }
+      return pending.length === 0 || permanentFailure ? done(undefined) : retryAfterBackoff();
+    });
 
     return this.outcome(accepted, lastError, putEventsCalls);
   }

@@ -3,16 +3,19 @@
  * poller needs (`ListCases`, `GetCase`). The AWS SDK's `@aws-sdk/client-security-ir` is not a
  * dependency of this package: this client is what the handler bundles instead.
  *
- * Every request goes through one retry loop: full-jitter backoff that honours `Retry-After`,
- * bounded by `maxAttempts` and the caller's deadline, with a per-request timeout and one
- * immediate retry after correcting the clock when the service reports a skewed signature.
+ * Every request goes through the handler's one retry loop (`retry.ts`): full-jitter backoff that
+ * honours `Retry-After`, bounded by `maxAttempts` and the caller's deadline, with a per-request
+ * timeout and one immediate retry after correcting the clock when the service reports a skewed
+ * signature.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { fitsBeforeDeadline, retryDelayMs, sleep as realSleep, type BackoffOptions } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { resolveEndpoint } from './endpoints';
+import { type Attempt, done, retryAfterBackoff, retryAtOnce, retryUntilDeadline, type RetryPolicy } from './retry';
+import type { SecurityIrCase } from './security-ir-case';
 import {
   errorFromResponse,
   InvalidTokenException,
@@ -25,20 +28,7 @@ import {
 } from './security-ir-errors';
 
 export * from './security-ir-errors';
-
-/** A case as `ListCases` returns it. Enums are plain strings: values unknown today pass through. */
-export interface SecurityIrCase {
-  caseId: string;
-  caseArn?: string;
-  title?: string;
-  caseStatus?: string;
-  pendingAction?: string;
-  engagementType?: string;
-  resolverType?: string;
-  createdDate?: Date;
-  lastUpdatedDate?: Date;
-  closedDate?: Date;
-}
+export type { SecurityIrCase } from './security-ir-case';
 
 /** A case as `GetCase` returns it (the service omits `caseId`; the client fills it in). */
 export interface SecurityIrCaseDetails extends Omit<SecurityIrCase, 'caseId'> {
@@ -87,12 +77,8 @@ export interface SecurityIrClientOptions {
   minAttemptMs?: number;
   /** Called before every HTTP request, `attempt` counting from 1 within one operation call. */
   onAttempt?: (operation: string, attempt: number) => void;
-  /** Test seam: the clock (epoch ms) used for deadlines, `Retry-After` dates and signing. */
-  now?: () => number;
-  /** Test seam: how the client waits between attempts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Test seam: the jitter source, in [0, 1). */
-  random?: () => number;
+  /** Deadlines, `Retry-After` dates, signing time, retry waits and their jitter. @default systemClock */
+  clock?: Clock;
 }
 
 export const DEFAULT_LIST_CASES_PAGE_SIZE = 25;
@@ -119,14 +105,10 @@ export class SecurityIrClient {
   readonly endpoint: string;
   private readonly endpointUrl: URL;
   private readonly signer: SignatureV4;
-  private readonly maxAttempts: number;
+  private readonly retryPolicy: RetryPolicy;
   private readonly requestTimeoutMs: number;
-  private readonly minAttemptMs: number;
-  private readonly backoff: BackoffOptions;
   private readonly onAttempt?: (operation: string, attempt: number) => void;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
+  private readonly clock: Clock;
   /** Server time minus local time, learnt from a clock-skew rejection; applied to every signature. */
   private clockOffsetMs = 0;
 
@@ -142,14 +124,15 @@ export class SecurityIrClient {
       credentials: options.credentials ?? fromNodeProviderChain(),
       sha256: Sha256,
     });
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.retryPolicy = {
+      maxAttempts: options.maxAttempts ?? 5,
+      baseDelayMs: options.baseDelayMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 5_000,
+      minAttemptMs: options.minAttemptMs ?? 200,
+    };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.minAttemptMs = options.minAttemptMs ?? 200;
-    this.backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 5_000 };
     this.onAttempt = options.onAttempt;
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** One page of the listing. */
@@ -193,24 +176,15 @@ export class SecurityIrClient {
     }, options);
   }
 
-  /** The one retry loop. */
+  /** An operation call: signed exchanges under the retry policy. */
   private async send<T>(request: OperationRequest<T>, options: RequestOptions): Promise<T> {
     const { deadline, signal } = options;
     let lastError: SecurityIrError | undefined;
-    let failures = 0;
-    let requests = 0;
     let skewCorrected = false;
-    for (;;) {
-      signal?.throwIfAborted();
-      const timeLeft = deadline === undefined ? Infinity : deadline - this.now();
-      if (timeLeft < this.minAttemptMs) {
-        throw lastError ?? new SecurityIrDeadlineExceededError({
-          message: `${request.operation}: the deadline leaves no time for a request`,
-        });
-      }
-      this.onAttempt?.(request.operation, ++requests);
+    const result = await retryUntilDeadline(this.retryPolicy, { clock: this.clock, deadline, signal }, async (attempt) => {
+      this.onAttempt?.(request.operation, attempt.number);
       try {
-        return await this.attempt(request, deadline, signal);
+        return done(await this.sendOnce(request, attempt, signal));
       } catch (error) {
         if (!(error instanceof SecurityIrError)) {
           throw error; // the caller aborted, or a bug: nothing a retry fixes
@@ -219,24 +193,27 @@ export class SecurityIrClient {
         // A skewed clock is fixed by re-signing, not by waiting, and is not the service failing.
         if (!skewCorrected && isClockSkewError(error) && error.responseDate) {
           skewCorrected = true;
-          this.clockOffsetMs = error.responseDate.getTime() - this.now();
-          continue;
+          this.clockOffsetMs = error.responseDate.getTime() - this.clock.now();
+          return retryAtOnce();
         }
         // InvalidTokenException: only restarting the listing helps, which is the caller's decision.
-        if (!error.retryable || error instanceof InvalidTokenException || ++failures >= this.maxAttempts) {
+        if (!error.retryable || error instanceof InvalidTokenException) {
           throw error;
         }
-        const waitMs = retryDelayMs(failures - 1, this.backoff, error.retryAfterSeconds, this.random);
-        if (!fitsBeforeDeadline(this.now(), waitMs, this.minAttemptMs, deadline)) {
-          throw error;
-        }
-        await this.sleep(waitMs, signal);
+        return retryAfterBackoff(error.retryAfterSeconds);
       }
+    });
+    if (!result.ok) {
+      // Out of attempts or of time: the last failure says why, if there was a request at all.
+      throw lastError ?? new SecurityIrDeadlineExceededError({
+        message: `${request.operation}: the deadline leaves no time for a request`,
+      });
     }
+    return result.value;
   }
 
   /** One signed HTTP exchange, its response parsed or turned into a `SecurityIrError`. */
-  private async attempt<T>(request: OperationRequest<T>, deadline: number | undefined, signal?: AbortSignal): Promise<T> {
+  private async sendOnce<T>(request: OperationRequest<T>, attempt: Attempt, signal?: AbortSignal): Promise<T> {
     const url = new URL(this.endpointUrl.href);
     url.pathname = `${this.endpointUrl.pathname.replace(/\/+$/, '')}${request.path}`;
     url.search = ''; // the signature covers no query string
@@ -255,18 +232,18 @@ export class SecurityIrClient {
       query: {},
       headers,
       body: payload,
-    }, { signingDate: new Date(this.now() + this.clockOffsetMs) });
+    }, { signingDate: new Date(this.clock.now() + this.clockOffsetMs) });
 
     // fetch derives Host from the URL, which is what was signed (port included).
     const { host: _host, ...sendHeaders } = signed.headers;
     // Clamped here, after signing (which may have fetched credentials), to the time really left.
-    const timeoutMs = Math.min(this.requestTimeoutMs, deadline === undefined ? Infinity : deadline - this.now());
+    const timeoutMs = Math.min(this.requestTimeoutMs, attempt.timeLeftMs());
     if (timeoutMs <= 0) {
       throw new SecurityIrDeadlineExceededError({ message: `${request.operation}: the deadline passed before the request was sent` });
     }
     const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs, signal);
     if (exchange.status < 200 || exchange.status >= 300) {
-      throw errorFromResponse(exchange, this.now() + this.clockOffsetMs);
+      throw errorFromResponse(exchange, this.clock.now() + this.clockOffsetMs);
     }
     try {
       return request.parse(parseJson(exchange.body));

@@ -3,7 +3,7 @@
  * HTTP error response to the right class. Flags follow the service's error table:
  * `retryable` says whether trying again may succeed, `throttling` marks rate limiting.
  */
-import { parseRetryAfterSeconds } from './backoff';
+import { parseRetryAfterSeconds } from './retry';
 import { trimmedOrUndefined } from './strings';
 
 export interface SecurityIrErrorInit {

@@ -15,8 +15,9 @@ import {
   UpdateItemCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelayMs, sleep as realSleep } from './backoff';
+import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
+import { done, retryAfterBackoff, retryUntilDeadline, type RetryPolicy } from './retry';
 import type { CaseState, RecordedCase } from './change-detection';
 
 /** The part of `DynamoDBClient` the store uses. */
@@ -59,8 +60,8 @@ export interface StateStoreOptions {
   readonly batchConcurrency?: number;
   /** Items per Query page; DynamoDB's 1 MB page limit applies anyway. @default no limit */
   readonly queryPageSize?: number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** The partition of the one meta item and of the case items. */
@@ -79,20 +80,24 @@ export const DEFAULT_BATCH_WRITE_CONCURRENCY = 4;
 export class StateStore {
   private readonly client: DynamoDbSender;
   private readonly tableName: string;
-  private readonly maxBatchAttempts: number;
+  /** How a batch write retries its unprocessed items. */
+  private readonly batchRetryPolicy: RetryPolicy;
   private readonly batchConcurrency: number;
   private readonly queryPageSize?: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   constructor(options: StateStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.batchRetryPolicy = {
+      maxAttempts: options.maxBatchAttempts ?? 8,
+      baseDelayMs: 50,
+      maxDelayMs: 1_000,
+      minAttemptMs: 0, // the poller's deadlines already keep a margin for the request in flight
+    };
     this.batchConcurrency = options.batchConcurrency ?? DEFAULT_BATCH_WRITE_CONCURRENCY;
     this.queryPageSize = options.queryPageSize;
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The meta item (strongly consistent read), or undefined before the first run. */
@@ -125,8 +130,8 @@ export class StateStore {
       ExpressionAttributeValues: {
         ':owner': { S: owner },
         ':expiresAt': { N: String(opts.expiresAt) },
-        ':nowMs': { N: String(this.now()) },
-        ':now': { S: new Date(this.now()).toISOString() },
+        ':nowMs': { N: String(this.clock.now()) },
+        ':now': { S: new Date(this.clock.now()).toISOString() },
         ':listedAt': { N: String(opts.listedAt) },
       },
     })));
@@ -137,7 +142,7 @@ export class StateStore {
    * recorded in full) and the baseline marker if not yet set. False when the lease was lost.
    */
   async releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean> {
-    const now = new Date(this.now()).toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':listedAt': { N: String(opts.listedAt) }, ':now': { S: now } };
     let set = 'listedAt = :listedAt, updatedAt = :now';
     if (opts.digest !== undefined) {
@@ -232,7 +237,7 @@ export class StateStore {
       sk: { S: INTENT_PREFIX + intent.caseId },
       basedOnVersion: { N: String(intent.expectedVersion ?? 0) },
       pending: { L: intent.pending.map((step) => ({ M: stateAttributes(step) })) },
-      updatedAt: { S: new Date(this.now()).toISOString() },
+      updatedAt: { S: new Date(this.clock.now()).toISOString() },
     })), deadline);
   }
 
@@ -240,26 +245,22 @@ export class StateStore {
    * The batch writes run under the lease, which ends at the invocation's deadline: past `deadline`
    * no request starts, so none can land after another run has taken over.
    */
-  private async putInBatches(items: readonly Record<string, AttributeValue>[], deadline = Infinity): Promise<void> {
+  private async putInBatches(items: readonly Record<string, AttributeValue>[], deadline?: number): Promise<void> {
     const chunks: Record<string, AttributeValue>[][] = [];
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
     }
     await forEachConcurrently(chunks, this.batchConcurrency, async (chunk) => {
       let requests: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === this.maxBatchAttempts) {
-          throw new Error(`BatchWriteItem left ${requests.length} item(s) unprocessed after ${attempt} attempts`);
-        }
-        const waitMs = attempt === 0 ? 0 : backoffDelayMs(attempt - 1, { baseDelayMs: 50, maxDelayMs: 1_000 });
-        if (this.now() + waitMs >= deadline) {
-          throw new Error(`BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
-        }
-        if (waitMs > 0) {
-          await this.sleep(waitMs);
-        }
+      const result = await retryUntilDeadline(this.batchRetryPolicy, { clock: this.clock, deadline }, async () => {
         const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = UnprocessedItems?.[this.tableName] ?? [];
+        return requests.length === 0 ? done(undefined) : retryAfterBackoff();
+      });
+      if (!result.ok) {
+        throw new Error(result.reason === 'attempts'
+          ? `BatchWriteItem left ${requests.length} item(s) unprocessed after ${result.attempts} attempts`
+          : `BatchWriteItem: the deadline came with ${requests.length} item(s) of a batch unwritten`);
       }
     });
   }
@@ -270,7 +271,7 @@ export class StateStore {
       sk: { S: write.caseId },
       ...stateAttributes(write.state),
       version: { N: String((write.expectedVersion ?? 0) + 1) },
-      updatedAt: { S: new Date(this.now()).toISOString() },
+      updatedAt: { S: new Date(this.clock.now()).toISOString() },
     };
   }
 

@@ -6,6 +6,7 @@
  * runtime prefixes `console.log` output, and a prefixed line is neither JSON nor extractable EMF.
  */
 import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from '../lib/metrics';
+import { type Clock, systemClock } from './clock';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -46,12 +47,13 @@ export interface TelemetryOptions {
   readonly level?: LogLevel;
   /** Where lines go. @default process.stdout */
   readonly write?: (line: string) => void;
-  readonly now?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
 
   const minRank = LEVEL_RANK[options.level ?? 'INFO'];
   const enabled = (level: LogLevel): boolean => LEVEL_RANK[level] >= minRank;
@@ -63,7 +65,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     write(JSON.stringify({
       level,
       message,
-      timestamp: new Date(now()).toISOString(),
+      timestamp: new Date(clock.now()).toISOString(),
       service: options.serviceName,
       ...options.fields,
       ...fields,
@@ -73,7 +75,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const runCompleted = (summary: RunSummary): void => {
     log(summary.outcome === 'failed' ? 'ERROR' : 'INFO', `Poll ${summary.outcome}`, { summary });
     // Metrics are written whatever the log level: the staleness alarm depends on the heartbeat.
-    write(JSON.stringify(emfLine(options.serviceName, now(), {
+    write(JSON.stringify(emfLine(options.serviceName, clock.now(), {
       [MetricName.CASES_SEEN]: [summary.casesSeen, 'Count'],
       [MetricName.LIST_CASES_CALLS]: [summary.listCasesCalls, 'Count'],
       [MetricName.EVENTS_PUBLISHED]: [summary.eventsPublished, 'Count'],

@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
+import { type Clock, systemClock } from '../lambda/clock';
 import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
 import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
@@ -44,7 +45,7 @@ export interface HarnessPollerOptions {
   readonly client?: Partial<SecurityIrClientOptions>;
   /** Publisher options over the harness defaults (short retry delays). */
   readonly publisher?: Partial<PublisherOptions>;
-  /** The clock of the poller and the store. */
+  /** The time of the poller, the store, the publisher and the telemetry (their waits stay real). */
   readonly now?: () => number;
 }
 
@@ -145,7 +146,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
     },
 
     createPoller(pollerOptions = {}) {
-      const now = pollerOptions.now ?? Date.now;
+      const clock: Clock = pollerOptions.now ? { ...systemClock, now: pollerOptions.now } : systemClock;
       let listCasesCalls = 0;
       const client = new SecurityIrClient({
         region: TEST_REGION,
@@ -159,12 +160,12 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
           pollerOptions.client?.onAttempt?.(operation, attempt);
         },
       });
-      const realStore = new StateStore({ client: dynamoViaProxy, tableName, now });
+      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock });
       const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
-      const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, now, ...pollerOptions.publisher });
+      const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, clock, ...pollerOptions.publisher });
       const logs: LogLine[] = [];
-      const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), now });
-      const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, now }, {
+      const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), clock });
+      const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, clock }, {
         eventSource,
         emitCreatedEvents: true,
         emitExistingCasesOnFirstRun: false,
@@ -174,7 +175,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
       });
       return {
         poller,
-        async poll(deadline = now() + 30_000) {
+        async poll(deadline = clock.now() + 30_000) {
           logs.length = 0;
           try {
             const summary = await poller.poll(deadline);

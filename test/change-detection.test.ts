@@ -8,10 +8,10 @@ import {
   changeIdOf,
   detectChanges,
   DetectionOptions,
-  ListedCase,
   listingDigest,
   RecordedCase,
 } from '../lambda/change-detection';
+import type { SecurityIrCase } from '../lambda/security-ir-case';
 
 const OBSERVED_AT = new Date('2026-11-23T09:13:00.000Z');
 const OPTIONS: DetectionOptions = {
@@ -29,7 +29,7 @@ const DETAIL_KEYS = [
   'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
 ].sort();
 
-function listed(overrides: Partial<ListedCase> = {}): ListedCase {
+function listed(overrides: Partial<SecurityIrCase> = {}): SecurityIrCase {
   return {
     caseId: '1234567890',
     caseArn: 'arn:aws:security-ir:us-east-1:111122223333:case/1234567890',
@@ -229,7 +229,7 @@ describe('a pending intent (an earlier run may have published without recording)
   const A = { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' };
   const B = { caseStatus: 'Detection and Analysis', pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z' };
   const at = (iso: string) => new Date(iso);
-  const listedAs = (state: typeof A, overrides: Partial<ListedCase> = {}) =>
+  const listedAs = (state: typeof A, overrides: Partial<SecurityIrCase> = {}) =>
     listed({ caseStatus: state.caseStatus, pendingAction: state.pendingAction, lastUpdatedDate: at(state.lastUpdatedDate), ...overrides });
   /** What the first run, which recorded A and listed B, built and announced. */
   const firstRun = detectChanges(recorded({ 1234567890: { ...A, version: 3 } }), [listedAs(B)], OPTIONS).changes[0];
@@ -320,7 +320,7 @@ describe('a pending intent (an earlier run may have published without recording)
 
 describe('detail fields', () => {
   test('every field is present on every detail-type, null where unknown', () => {
-    const bare: ListedCase = { caseId: '3333333333' };
+    const bare: SecurityIrCase = { caseId: '3333333333' };
     const created = detectChanges(new Map(), [bare], OPTIONS).changes[0].events[0];
     const changed = detectChanges(recorded({ 3333333333: { caseStatus: 'Closed', pendingAction: 'None' } }), [bare], OPTIONS).changes[0].events;
     expect(changed.map((e) => e.detailType)).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);

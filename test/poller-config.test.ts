@@ -1,5 +1,6 @@
 import { HandlerEnvironment as E, LAMBDA_LOG_LEVEL_ENV } from '../lib/internal/handler-environment';
 import { METRIC_NAMESPACE, MetricName } from '../lib/metrics';
+import { systemClock } from '../lambda/clock';
 import { ConfigError, loadConfig } from '../lambda/config';
 import { createTelemetry, LogLevel, RunSummary } from '../lambda/telemetry';
 
@@ -103,7 +104,7 @@ describe('telemetry', () => {
 
   function capture(serviceName = 'svc', level?: LogLevel) {
     const lines: string[] = [];
-    const telemetry = createTelemetry({ serviceName, level, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), now: () => Date.parse('2026-11-23T09:13:00Z') });
+    const telemetry = createTelemetry({ serviceName, level, fields: { requestId: 'req-1' }, write: (l) => lines.push(l), clock: { ...systemClock, now: () => Date.parse('2026-11-23T09:13:00Z') } });
     return { telemetry, parsed: () => lines.map((l) => JSON.parse(l)), lines };
   }
 

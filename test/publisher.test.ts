@@ -9,6 +9,7 @@ import {
   PublisherOptions,
 } from '../lambda/publisher';
 import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { fakeClock } from './support/fake-clock';
 import { inFlightRecorder } from './support/in-flight';
 import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from '../local-aws/eventbridge-simulator';
 
@@ -132,6 +133,15 @@ test('a partial failure retries only the failed entries', async () => {
   expect(sim.calls[1].body).toMatchObject({ Entries: [{ Detail: expect.stringContaining('"c3"') }, { Detail: expect.stringContaining('"c7"') }] });
 });
 
+test('each round after the first waits a full-jitter backoff delay', async () => {
+  sim.failEntries((e) => e.Detail.changeId === 'c0', { times: 3 });
+  const clock = fakeClock({ random: () => 0.999999 });
+  const outcome = await publisher({ clock, baseDelayMs: 100, maxDelayMs: 250 }).publish(events(2), FAR());
+  expect(outcome.accepted).toEqual([true, true]);
+  expect(outcome.putEventsCalls).toBe(4);
+  expect(clock.waits).toEqual([99, 199, 249]);
+});
+
 test('entries that keep failing are reported with their error after the last round', async () => {
   sim.failEntries((e) => e.Detail.changeId === 'c1', { times: 3, errorCode: 'ThrottlingException', errorMessage: 'slow down' });
   const outcome = await publisher({ maxRounds: 3 }).publish(events(3), FAR());
@@ -166,7 +176,7 @@ test('access denied is not retried', async () => {
 
 test('nothing is started after the deadline; unsent entries are reported', async () => {
   let now = 1_000;
-  const outcome = await publisher({ now: () => now }).publish(events(3), 1_000);
+  const outcome = await publisher({ clock: fakeClock({ now: () => now }) }).publish(events(3), 1_000);
   expect(outcome.accepted).toEqual([false, false, false]);
   expect(outcome.putEventsCalls).toBe(0);
   expect(putEventsCalls()).toBe(0);
@@ -174,7 +184,7 @@ test('nothing is started after the deadline; unsent entries are reported', async
   // a retry wait that would pass the deadline is not started either
   sim.failEntries(() => true, { times: 1 });
   now = 0;
-  const retried = await publisher({ now: () => now, random: () => 0.999, baseDelayMs: 10_000, maxDelayMs: 10_000 }).publish(events(1), 5_000);
+  const retried = await publisher({ clock: fakeClock({ now: () => now, random: () => 0.999 }), baseDelayMs: 10_000, maxDelayMs: 10_000 }).publish(events(1), 5_000);
   expect(retried.accepted).toEqual([false]);
   expect(retried.putEventsCalls).toBe(1);
 });

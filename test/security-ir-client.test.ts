@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest } from 'node:http';
+import { systemClock } from '../lambda/clock';
 import {
   AccessDeniedException,
   ConflictException,
@@ -19,6 +20,7 @@ import {
 } from '../lambda/security-ir-client';
 import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
 import { listenOnLoopback, readBody, unusedLoopbackPort } from '../local-aws/http-server';
+import { fakeClock } from './support/fake-clock';
 import { rejectionOf } from './support/rejection';
 import { SecurityIrSimulator, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
@@ -39,31 +41,12 @@ beforeEach(() => {
   sim.clockOffsetMs = 0;
 });
 
-/**
- * A virtual clock for the retry loop: `sleep` records the wait and advances `now` instead of
- * waiting, so backoff and deadline behaviour is exact and fast.
- */
-function fakeTime() {
-  let elapsed = 0;
-  const waits: number[] = [];
-  return {
-    waits,
-    now: () => Date.now() + elapsed,
-    sleep: async (ms: number) => {
-      waits.push(ms);
-      elapsed += ms;
-    },
-  };
-}
-
 function newClient(options: Partial<SecurityIrClientOptions> = {}): SecurityIrClient {
-  const time = fakeTime();
   return new SecurityIrClient({
     region: TEST_REGION,
     endpoint: sim.url,
     credentials: async () => TEST_CREDENTIALS,
-    now: time.now,
-    sleep: time.sleep,
+    clock: fakeClock(),
     ...options,
   });
 }
@@ -246,11 +229,11 @@ describe('errors', () => {
 
   test.each(table.filter(([, , , retryable]) => !retryable))('%s surfaces at once, without a retry', async (type, status) => {
     sim.faults.add({ kind: 'error', status, type }, { times: 5 });
-    const time = fakeTime();
-    const error = await failureOf(newClient({ ...time, maxAttempts: 5 }).listCases());
+    const clock = fakeClock();
+    const error = await failureOf(newClient({ clock, maxAttempts: 5 }).listCases());
     expect(error.type).toBe(type);
     expect(listCalls()).toHaveLength(1);
-    expect(time.waits).toEqual([]);
+    expect(clock.waits).toEqual([]);
   });
 
   test('InvalidTokenException is never retried by the client: the caller restarts the listing', async () => {
@@ -279,13 +262,13 @@ describe('retries', () => {
   test('throttling then success: retried with backoff until the listing succeeds', async () => {
     sim.addCase();
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException' }, { operation: 'ListCases', times: 2 });
-    const time = fakeTime();
+    const clock = fakeClock({ random: () => 0.5 });
 
-    const page = await newClient({ ...time, random: () => 0.5, baseDelayMs: 100 }).listCases();
+    const page = await newClient({ clock, baseDelayMs: 100 }).listCases();
 
     expect(page.items).toHaveLength(1);
     expect(listCalls().map((call) => call.status)).toEqual([429, 429, 200]);
-    expect(time.waits).toEqual([50, 100]); // full jitter at 0.5 of 100 * 2^attempt
+    expect(clock.waits).toEqual([50, 100]); // full jitter at 0.5 of 100 * 2^attempt
   });
 
   test('5xx is retried too', async () => {
@@ -296,10 +279,10 @@ describe('retries', () => {
 
   test('Retry-After is honoured: the wait is at least what the server asked', async () => {
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException', retryAfterSeconds: 3 });
-    const time = fakeTime();
-    await newClient({ ...time, random: () => 0 }).listCases();
-    expect(time.waits).toHaveLength(1);
-    expect(time.waits[0]).toBeGreaterThanOrEqual(3_000);
+    const clock = fakeClock({ random: () => 0 });
+    await newClient({ clock }).listCases();
+    expect(clock.waits).toHaveLength(1);
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(3_000);
   });
 
   test('Retry-After is honoured with the real clock too: the wait asked for is at least what the server said', async () => {
@@ -307,9 +290,15 @@ describe('retries', () => {
     // The client's own clock and deadline arithmetic; only the wait itself is recorded instead of slept.
     const waits: number[] = [];
     const client = new SecurityIrClient({
-      region: TEST_REGION, endpoint: sim.url, credentials: async () => TEST_CREDENTIALS, random: () => 0,
-      sleep: async (ms) => {
-        waits.push(ms);
+      region: TEST_REGION,
+      endpoint: sim.url,
+      credentials: async () => TEST_CREDENTIALS,
+      clock: {
+        ...systemClock,
+        random: () => 0,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
       },
     });
     await client.listCases({}, { deadline: Date.now() + 30_000 });
@@ -320,41 +309,41 @@ describe('retries', () => {
 
   test('maxAttempts bounds the attempts; the last error surfaces', async () => {
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException' }, { times: 10 });
-    const time = fakeTime();
-    const error = await failureOf(newClient({ ...time, maxAttempts: 3 }).listCases());
+    const clock = fakeClock();
+    const error = await failureOf(newClient({ clock, maxAttempts: 3 }).listCases());
     expect(error).toBeInstanceOf(ThrottlingException);
     expect(listCalls()).toHaveLength(3);
-    expect(time.waits).toHaveLength(2);
+    expect(clock.waits).toHaveLength(2);
   });
 
   test('a deadline shorter than Retry-After: no retry is started and the error surfaces', async () => {
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException', retryAfterSeconds: 5 }, { times: 5 });
-    const time = fakeTime();
-    const error = await failureOf(newClient(time).listCases({}, { deadline: time.now() + 2_000 }));
+    const clock = fakeClock();
+    const error = await failureOf(newClient({ clock }).listCases({}, { deadline: clock.now() + 2_000 }));
     expect(error).toBeInstanceOf(ThrottlingException);
     expect(listCalls()).toHaveLength(1);
-    expect(time.waits).toEqual([]);
+    expect(clock.waits).toEqual([]);
   });
 
   test('a deadline that leaves room for a wait but not for the attempt after it stops before waiting', async () => {
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException', retryAfterSeconds: 1 }, { times: 5 });
-    const time = fakeTime();
-    const error = await failureOf(newClient({ ...time, minAttemptMs: 200 }).listCases({}, { deadline: time.now() + 1_100 }));
+    const clock = fakeClock();
+    const error = await failureOf(newClient({ clock, minAttemptMs: 200 }).listCases({}, { deadline: clock.now() + 1_100 }));
     expect(error).toBeInstanceOf(ThrottlingException);
-    expect(time.waits).toEqual([]);
+    expect(clock.waits).toEqual([]);
   });
 
   test('retries continue while the deadline allows them', async () => {
     sim.faults.add({ kind: 'error', status: 429, type: 'ThrottlingException', retryAfterSeconds: 1 }, { times: 2 });
-    const time = fakeTime();
-    await newClient(time).listCases({}, { deadline: time.now() + 60_000 });
-    expect(time.waits).toHaveLength(2);
+    const clock = fakeClock();
+    await newClient({ clock }).listCases({}, { deadline: clock.now() + 60_000 });
+    expect(clock.waits).toHaveLength(2);
     expect(listCalls()).toHaveLength(3);
   });
 
   test('a deadline already too close: no request at all', async () => {
-    const time = fakeTime();
-    const error = await failureOf(newClient(time).listCases({}, { deadline: time.now() + 50 }));
+    const clock = fakeClock();
+    const error = await failureOf(newClient({ clock }).listCases({}, { deadline: clock.now() + 50 }));
     expect(error).toBeInstanceOf(SecurityIrDeadlineExceededError);
     expect(sim.calls).toHaveLength(0);
   });
@@ -409,13 +398,13 @@ describe('signing', () => {
   test('a skewed clock is corrected from the Date header and the request retried once, at once', async () => {
     sim.addCase();
     sim.clockOffsetMs = 20 * 60_000; // the server is 20 minutes ahead: our signatures look expired
-    const time = fakeTime();
-    const client = newClient(time);
+    const clock = fakeClock();
+    const client = newClient({ clock });
 
     const page = await client.listCases();
     expect(page.items).toHaveLength(1);
     expect(listCalls().map((call) => call.status)).toEqual([403, 200]);
-    expect(time.waits).toEqual([]);
+    expect(clock.waits).toEqual([]);
 
     // The offset sticks: later requests are signed with the corrected time straight away.
     await client.listCases();

@@ -1,6 +1,7 @@
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
+import { fakeClock } from './support/fake-clock';
 import { inFlightRecorder } from './support/in-flight';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
 
@@ -30,7 +31,7 @@ beforeEach(async () => {
 });
 
 function store(overrides: Partial<StateStoreOptions> = {}): StateStore {
-  return new StateStore({ client, tableName, sleep: async () => undefined, ...overrides });
+  return new StateStore({ client, tableName, clock: fakeClock(), ...overrides });
 }
 
 function write(caseId: string, expectedVersion?: number, caseStatus: string | null = 'Acknowledged'): CaseWrite {
@@ -44,7 +45,7 @@ describe('meta and lease', () => {
 
   test('one holder at a time until the lease expires', async () => {
     let now = 1_000;
-    const s = store({ now: () => now });
+    const s = store({ clock: fakeClock({ now: () => now }) });
     expect(await s.acquireLease('run-a', { expiresAt: 5_000, listedAt: 900 })).toBe(true);
     expect(await s.acquireLease('run-b', { expiresAt: 6_000, listedAt: 950 })).toBe(false);
     expect(await s.getMeta()).toMatchObject({ leaseOwner: 'run-a', leaseExpiresAt: 5_000 });
@@ -90,7 +91,7 @@ describe('meta and lease', () => {
 
   test('a lost lease is not released by its former holder', async () => {
     let now = 1_000;
-    const s = store({ now: () => now });
+    const s = store({ clock: fakeClock({ now: () => now }) });
     await s.acquireLease('run-a', { expiresAt: 2_000, listedAt: 900 });
     now = 3_000;
     await s.acquireLease('run-b', { expiresAt: 9_000, listedAt: 2_900 });
@@ -146,6 +147,14 @@ describe('case items', () => {
     expect(sender.batchCalls).toBeGreaterThan(2);
   });
 
+  test('unprocessed items wait a full-jitter backoff before each retry: 50 ms doubling, at most 1 s', async () => {
+    const clock = fakeClock({ random: () => 0.999999 });
+    const sender = partiallyProcessing(client, 6);
+    await store({ client: sender, clock }).putCasesInBatches([write('2500000000')]);
+    expect(sender.batchCalls).toBe(7);
+    expect(clock.waits).toEqual([49, 99, 199, 399, 799, 999]);
+  });
+
   test('items left unprocessed after the last attempt fail the call', async () => {
     const s = store({ client: partiallyProcessing(client, Infinity), maxBatchAttempts: 3 });
     await expect(s.putCasesInBatches([write('3000000000'), write('3000000001')])).rejects.toThrow(/unprocessed after 3 attempts/);
@@ -156,7 +165,7 @@ describe('case items', () => {
     const unprocessing = partiallyProcessing(client, Infinity);
     // Each attempt takes 500 ms of the fake clock.
     const sender = { send: ((command: any) => { now += 500; return unprocessing.send(command); }) as DynamoDBClient['send'] };
-    const s = store({ client: sender, now: () => now });
+    const s = store({ client: sender, clock: fakeClock({ now: () => now }) });
     await expect(s.putCasesInBatches([write('3100000000')], 1_000)).rejects.toThrow(/deadline/);
     expect(unprocessing.batchCalls).toBe(0);
     // The first attempt starts before the deadline and ends after it: no retry follows.
