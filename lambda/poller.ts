@@ -146,8 +146,10 @@ export class Poller {
     const meta = await this.deps.store.getMeta();
     const baseline = !meta?.baselineAt;
     if (!baseline && meta?.digest === digest) {
+      telemetry.log('DEBUG', 'Listing unchanged since the last recorded one: nothing to do', { cases: progress.casesSeen });
       return 'succeeded';
     }
+    telemetry.log('DEBUG', baseline ? 'No baseline yet: recording one' : 'Listing differs from the last recorded one', { cases: progress.casesSeen });
 
     // 3. There is work: take the lease.
     if (this.clock.now() >= workDeadline) {
@@ -158,6 +160,7 @@ export class Poller {
       telemetry.log('INFO', 'Another run holds the lease or has recorded a newer listing: nothing to do', { digest });
       return 'skipped';
     }
+    telemetry.log('DEBUG', 'Lease taken', { runId, expiresAt: new Date(deadline).toISOString() });
 
     let complete = false;
     let recordedAll = false;
@@ -176,6 +179,14 @@ export class Poller {
         fallbackAccountId: this.settings.accountId,
         fallbackRegion: this.settings.securityIrRegion,
       });
+      if (telemetry.enabled('DEBUG')) {
+        telemetry.log('DEBUG', 'Compared the listing with the recorded state', {
+          recordedCases: state.size,
+          changedCases: detection.changes.length,
+          events: detection.changes.reduce((sum, change) => sum + change.events.length, 0),
+          staleCases: detection.staleCaseIds.length,
+        });
+      }
       if (detection.staleCaseIds.length > 0) {
         telemetry.log('WARN', 'Listing older than the recorded state of some cases: left them alone', { caseIds: detection.staleCaseIds });
       }
@@ -210,6 +221,7 @@ export class Poller {
         for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
           progress.pages++;
           cases.push(...page.items);
+          this.deps.telemetry.log('DEBUG', 'Listed a page of cases', { page: progress.pages, items: page.items.length, more: page.nextToken !== undefined });
         }
         return cases;
       } catch (error) {
@@ -269,6 +281,9 @@ export class Poller {
     const published = await this.deps.publisher.publish(entries, workDeadline);
     progress.eventsPublished += published.accepted.filter(Boolean).length;
     progress.publishFailures += published.failures.length;
+    this.deps.telemetry.log('DEBUG', 'Published', {
+      events: entries.length, accepted: published.accepted.filter(Boolean).length, putEventsCalls: published.putEventsCalls,
+    });
     if (published.failures.length > 0) {
       this.deps.telemetry.log('ERROR', 'EventBridge did not accept every event: their cases are left for the next run', {
         failures: published.failures.slice(0, 10).map((f) => ({ ...f, changeId: (entries[f.index].detail as { changeId: string }).changeId })),

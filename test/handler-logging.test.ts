@@ -1,0 +1,72 @@
+/**
+ * The bundled handler's log lines as an operator sees them: the level it is configured with
+ * (`LOG_LEVEL`, or Lambda's `AWS_LAMBDA_LOG_LEVEL`), the DEBUG lines a poll writes, and the
+ * cold-start field. Metrics are written at every level.
+ */
+import { HandlerEnvironment } from '../lib/internal/handler-environment';
+import { ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+
+let h: PollerHarness;
+
+beforeAll(async () => {
+  ensureBundle();
+  h = await startPollerHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const messages = (logs: Array<Record<string, any>>, level: string) => logs.filter((l) => l.level === level).map((l) => l.message);
+
+test('LOG_LEVEL=DEBUG: a line per listing page and per step of a poll; coldStart on every line', async () => {
+  const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG' });
+  const c = h.securityIr.addCase({ caseStatus: 'Acknowledged' });
+  const baseline = await handler.invoke();
+  expect(baseline.error).toBeUndefined();
+  expect(messages(baseline.logs, 'DEBUG')).toEqual([
+    'Listed a page of cases',
+    'No baseline yet: recording one',
+    'Lease taken',
+    'Compared the listing with the recorded state',
+  ]);
+  expect(baseline.logs.filter((l) => l.level !== undefined).every((l) => l.coldStart === true)).toBe(true);
+
+  h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
+  const changed = await handler.invoke();
+  expect(messages(changed.logs, 'DEBUG')).toEqual([
+    'Listed a page of cases',
+    'Listing differs from the last recorded one',
+    'Lease taken',
+    'Compared the listing with the recorded state',
+    'Published',
+  ]);
+  expect(changed.logs.find((l) => l.message === 'Published')).toMatchObject({ events: 1, accepted: 1, putEventsCalls: 1 });
+  expect(changed.logs.find((l) => l.message === 'Compared the listing with the recorded state')).toMatchObject({ changedCases: 1, events: 1 });
+  const lines = changed.logs.filter((l) => l.level !== undefined);
+  expect(lines.length).toBeGreaterThan(5);
+  expect(lines.every((l) => l.coldStart === false)).toBe(true);
+
+  const quiet = await handler.invoke();
+  expect(messages(quiet.logs, 'DEBUG')).toEqual(['Listed a page of cases', 'Listing unchanged since the last recorded one: nothing to do']);
+  await handler.stop();
+});
+
+test('by default (INFO) no DEBUG line is written', async () => {
+  const handler = await h.startBundledHandler();
+  h.securityIr.addCase();
+  const run = await handler.invoke();
+  expect(run.error).toBeUndefined();
+  expect(messages(run.logs, 'INFO')).toEqual(['Poll succeeded']);
+  expect(messages(run.logs, 'DEBUG')).toEqual([]);
+  await handler.stop();
+});
+
+test("Lambda's AWS_LAMBDA_LOG_LEVEL=ERROR wins over LOG_LEVEL: a good run writes only its metrics", async () => {
+  const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
+  h.securityIr.addCase();
+  const run = await handler.invoke();
+  expect(run.error).toBeUndefined();
+  expect(run.logs.filter((l) => l.level !== undefined)).toEqual([]);
+  expect(run.logs.filter((l) => l._aws !== undefined)).toEqual([expect.objectContaining({ PollSucceeded: 1 })]);
+  await handler.stop();
+});
