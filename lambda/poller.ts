@@ -3,14 +3,13 @@
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
 import { randomUUID } from 'crypto';
-import { CaseChange, detectChanges, listingDigest, RecordedCase } from './change-detection';
+import { detectChanges, listingDigest, RecordedCase } from './change-detection';
 import { type Clock, systemClock } from './clock';
-import { forEachConcurrently } from './concurrency';
-import type { EventToPublish, PublishOutcome } from './publisher';
+import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore } from './change-recorder';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import type { CaseIntent, CaseWrite, MetaRecord } from './state-store';
+import type { MetaRecord } from './state-store';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -19,22 +18,15 @@ export interface CaseSource {
 }
 
 /** The state operations a poll needs (`StateStore` implements them). */
-export interface PollerStore {
+export interface PollerStore extends RecorderStore {
   getMeta(): Promise<MetaRecord | undefined>;
   acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean>;
-  releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean>;
+  releaseLease(owner: string, opts: { listedAt?: number; digest?: string }): Promise<boolean>;
   loadCases(): Promise<Map<string, RecordedCase>>;
-  putCase(write: CaseWrite): Promise<boolean>;
-  /** No request starts after `deadline` (epoch ms); throws if some cases remain unwritten. */
-  putCasesInBatches(writes: readonly CaseWrite[], deadline?: number): Promise<void>;
-  /** No request starts after `deadline` (epoch ms); throws if some intents remain unwritten. */
-  putIntents(intents: readonly CaseIntent[], deadline?: number): Promise<void>;
 }
 
 /** The publishing a poll needs (`EventPublisher` implements it). */
-export interface PollerPublisher {
-  publish(events: readonly EventToPublish[], deadline: number): Promise<PublishOutcome>;
-}
+export type PollerPublisher = RecorderPublisher;
 
 export interface PollerDependencies {
   readonly source: CaseSource;
@@ -62,9 +54,6 @@ export interface PollerSettings {
   /** Concurrent conditional case writes. @default 10 */
   readonly writeConcurrency?: number;
 }
-
-/** Conditional case writes in flight at once, unless configured. */
-export const DEFAULT_WRITE_CONCURRENCY = 10;
 
 /** What an operator should check when the listing fails with one of these errors. */
 const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
@@ -192,7 +181,16 @@ export class Poller {
       }
 
       // 6-9. Write-ahead intents, publish, then record every case whose events were all accepted.
-      const { recorded, conflicts } = await this.publishAndRecord(detection.changes, workDeadline, recordDeadline, progress);
+      const { recorded, conflicts, eventsPublished, publishFailures } = await publishAndRecord(detection.changes, {
+        ...this.deps,
+        clock: this.clock,
+      }, {
+        eventSource: this.settings.eventSource,
+        workDeadline,
+        recordDeadline,
+        writeConcurrency: this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
+      });
+      Object.assign(progress, { eventsPublished, publishFailures, casesRecorded: recorded });
       recordedAll = recorded + conflicts === detection.changes.length;
       complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
     } finally {
@@ -243,79 +241,6 @@ export class Poller {
       error: describe(error),
       ...(hint === undefined ? {} : { hint }),
     });
-  }
-
-  /** How many of `changes` this run recorded, and how many another run had recorded first. */
-  private async publishAndRecord(
-    changes: readonly CaseChange[],
-    workDeadline: number,
-    recordDeadline: number,
-    progress: Progress,
-  ): Promise<{ recorded: number; conflicts: number }> {
-    let recorded = 0;
-    const silent = changes.filter((c) => c.events.length === 0);
-    const announced = changes.filter((c) => c.events.length > 0);
-
-    // Nothing to publish for these: recorded under the lease, 25 per request.
-    if (silent.length > 0 && this.clock.now() < recordDeadline) {
-      await this.deps.store.putCasesInBatches(silent, recordDeadline);
-      recorded += silent.length;
-      progress.casesRecorded += silent.length;
-    }
-
-    // Before the first event leaves, each announced case notes where its events lead: should this
-    // run fail to record it, the next run re-sends them even if the case has changed back since.
-    // If the intents cannot be written, nothing is published.
-    if (announced.length === 0 || this.clock.now() >= workDeadline) {
-      return { recorded, conflicts: 0 };
-    }
-    await this.deps.store.putIntents(announced, workDeadline);
-
-    const entries = announced.flatMap((change) => change.events.map((event): EventToPublish => ({
-      source: this.settings.eventSource,
-      detailType: event.detailType,
-      detail: event.detail,
-      resources: change.caseArn ? [change.caseArn] : [],
-      time: new Date(event.detail.observedAt),
-    })));
-    const published = await this.deps.publisher.publish(entries, workDeadline);
-    progress.eventsPublished += published.accepted.filter(Boolean).length;
-    progress.publishFailures += published.failures.length;
-    this.deps.telemetry.log('DEBUG', 'Published', {
-      events: entries.length, accepted: published.accepted.filter(Boolean).length, putEventsCalls: published.putEventsCalls,
-    });
-    if (published.failures.length > 0) {
-      this.deps.telemetry.log('ERROR', 'EventBridge did not accept every event: their cases are left for the next run', {
-        failures: published.failures.slice(0, 10).map((f) => ({ ...f, changeId: (entries[f.index].detail as { changeId: string }).changeId })),
-        failureCount: published.failures.length,
-      });
-    }
-
-    // A case advances only if every one of its events was accepted.
-    let offset = 0;
-    const ready: CaseChange[] = [];
-    for (const change of announced) {
-      if (published.accepted.slice(offset, offset + change.events.length).every(Boolean)) {
-        ready.push(change);
-      }
-      offset += change.events.length;
-    }
-    let conflicts = 0;
-    await forEachConcurrently(ready, this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (change) => {
-      if (this.clock.now() >= recordDeadline) {
-        return;
-      }
-      if (await this.deps.store.putCase(change)) {
-        recorded++;
-        progress.casesRecorded++;
-      } else {
-        conflicts++;
-      }
-    });
-    if (conflicts > 0) {
-      this.deps.telemetry.log('WARN', 'Another run recorded some cases first: left them as it wrote them', { conflicts });
-    }
-    return { recorded, conflicts };
   }
 }
 

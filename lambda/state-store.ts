@@ -6,6 +6,7 @@
  */
 import {
   AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -32,6 +33,18 @@ export interface MetaRecord {
   readonly leaseExpiresAt?: number;
   /** Epoch ms at which the listing last recorded was started. */
   readonly listedAt?: number;
+  /**
+   * Incremented by every lease taken: a run that read the state at generation g knows nothing was
+   * recorded since while the generation is still g. 0 before the first lease.
+   */
+  readonly generation: number;
+}
+
+/** What one hint reads in one request: the meta item and the case's item and intent. */
+export interface CaseSnapshot {
+  readonly meta: MetaRecord | undefined;
+  /** The recorded case with its live intent, as `loadCases` would return it; undefined when neither exists. */
+  readonly recorded: RecordedCase | undefined;
 }
 
 /** A case state to write. */
@@ -103,16 +116,26 @@ export class StateStore {
   /** The meta item (strongly consistent read), or undefined before the first run. */
   async getMeta(): Promise<MetaRecord | undefined> {
     const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: META_KEY, ConsistentRead: true }));
-    if (!Item) {
-      return undefined;
+    return Item ? metaOf(Item) : undefined;
+  }
+
+  /**
+   * The meta item, the case item and the case's intent in one strongly consistent `BatchGetItem`
+   * (unprocessed keys, which DynamoDB may leave under load, are read again at once).
+   */
+  async readCase(caseId: string): Promise<CaseSnapshot> {
+    let keys: Record<string, AttributeValue>[] = [META_KEY, caseKey(caseId), caseKey(INTENT_PREFIX + caseId)];
+    const items: Record<string, AttributeValue>[] = [];
+    while (keys.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetItemCommand({
+        RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+      }));
+      items.push(...(Responses?.[this.tableName] ?? []));
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
-    return {
-      digest: Item.digest?.S,
-      baselineAt: Item.baselineAt?.S,
-      leaseOwner: Item.leaseOwner?.S,
-      leaseExpiresAt: numberOf(Item.leaseExpiresAt),
-      listedAt: numberOf(Item.listedAt),
-    };
+    const meta = items.find((item) => item.pk.S === 'META');
+    const cases = recordedCases(items.filter((item) => item.pk.S === CASE_PARTITION));
+    return { meta: meta ? metaOf(meta) : undefined, recorded: cases.get(caseId) };
   }
 
   /**
@@ -124,27 +147,51 @@ export class StateStore {
     return this.ifConditionHolds(this.client.send(new UpdateItemCommand({
       TableName: this.tableName,
       Key: META_KEY,
-      UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expiresAt, updatedAt = :now REMOVE digest',
-      ConditionExpression: '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :nowMs) '
-        + 'AND (attribute_not_exists(listedAt) OR listedAt <= :listedAt)',
-      ExpressionAttributeValues: {
-        ':owner': { S: owner },
-        ':expiresAt': { N: String(opts.expiresAt) },
-        ':nowMs': { N: String(this.clock.now()) },
-        ':now': { S: new Date(this.clock.now()).toISOString() },
-        ':listedAt': { N: String(opts.listedAt) },
-      },
+      UpdateExpression: LEASE_UPDATE,
+      ConditionExpression: `${LEASE_IS_FREE} AND (attribute_not_exists(listedAt) OR listedAt <= :listedAt)`,
+      ExpressionAttributeValues: { ...this.leaseValues(owner, opts.expiresAt), ':listedAt': { N: String(opts.listedAt) } },
     })));
   }
 
   /**
-   * Releases the lease and records `listedAt`; with `digest`, also the digest (the listing was
-   * recorded in full) and the baseline marker if not yet set. False when the lease was lost.
+   * The lease for a hint: taken only if it is free and nothing was recorded since the hint read the
+   * state (`generation` unchanged), so the hint need not read again. Removes the digest like every
+   * lease. Returns false when another run is at work or has recorded since.
    */
-  async releaseLease(owner: string, opts: { listedAt: number; digest?: string }): Promise<boolean> {
+  async acquireLeaseAtGeneration(owner: string, opts: { expiresAt: number; generation: number }): Promise<boolean> {
+    return this.ifConditionHolds(this.client.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: META_KEY,
+      UpdateExpression: LEASE_UPDATE,
+      ConditionExpression: `${LEASE_IS_FREE} AND attribute_exists(baselineAt) AND ${GENERATION_IS}`,
+      ExpressionAttributeValues: { ...this.leaseValues(owner, opts.expiresAt), ':generation': { N: String(opts.generation) } },
+    })));
+  }
+
+  private leaseValues(owner: string, expiresAt: number): Record<string, AttributeValue> {
+    return {
+      ':owner': { S: owner },
+      ':expiresAt': { N: String(expiresAt) },
+      ':nowMs': { N: String(this.clock.now()) },
+      ':now': { S: new Date(this.clock.now()).toISOString() },
+      ':zero': { N: '0' },
+      ':one': { N: '1' },
+    };
+  }
+
+  /**
+   * Releases the lease; with `listedAt` (a poll) records when its listing started; with `digest`,
+   * also the digest (the listing was recorded in full) and the baseline marker if not yet set.
+   * False when the lease was lost.
+   */
+  async releaseLease(owner: string, opts: { listedAt?: number; digest?: string } = {}): Promise<boolean> {
     const now = new Date(this.clock.now()).toISOString();
-    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':listedAt': { N: String(opts.listedAt) }, ':now': { S: now } };
-    let set = 'listedAt = :listedAt, updatedAt = :now';
+    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':now': { S: now } };
+    let set = 'updatedAt = :now';
+    if (opts.listedAt !== undefined) {
+      set += ', listedAt = :listedAt';
+      values[':listedAt'] = { N: String(opts.listedAt) };
+    }
     if (opts.digest !== undefined) {
       set += ', digest = :digest, baselineAt = if_not_exists(baselineAt, :now)';
       values[':digest'] = { S: opts.digest };
@@ -164,41 +211,25 @@ export class StateStore {
    * recorded since had read it and re-sent its events. A case with only an intent has version 0.
    */
   async loadCases(): Promise<Map<string, RecordedCase>> {
-    const cases = new Map<string, RecordedCase>();
-    const intents = new Map<string, { basedOnVersion: number; pending: CaseState[] }>();
+    const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: CASE_PARTITION } },
-        ProjectionExpression: 'sk, caseStatus, pendingAction, lastUpdatedDate, version, basedOnVersion, #pending',
+        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, version, basedOnVersion, #pending',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
         Limit: this.queryPageSize,
       }));
-      for (const item of page.Items ?? []) {
-        const key = item.sk.S!;
-        if (key.startsWith(INTENT_PREFIX)) {
-          intents.set(key.slice(INTENT_PREFIX.length), {
-            basedOnVersion: numberOf(item.basedOnVersion) ?? 0,
-            pending: (item.pending?.L ?? []).map((step) => stateOf(step.M ?? {})),
-          });
-        } else {
-          cases.set(key, { ...stateOf(item), version: numberOf(item.version) ?? 0 });
-        }
-      }
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    for (const [caseId, intent] of intents) {
-      const recorded = cases.get(caseId) ?? { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0 };
-      if (intent.basedOnVersion === recorded.version && intent.pending.length > 0) {
-        cases.set(caseId, { ...recorded, pending: intent.pending });
-      }
-    }
-    return cases;
+    return recordedCases(items);
   }
+
 
   /**
    * Writes one case if its recorded version is still the one the change was computed from, so two
@@ -287,6 +318,55 @@ export class StateStore {
       throw error;
     }
   }
+}
+
+/** Takes the lease: owner and expiry, a new generation, and no digest while the holder works. */
+const LEASE_UPDATE = 'SET leaseOwner = :owner, leaseExpiresAt = :expiresAt, updatedAt = :now, '
+  + 'generation = if_not_exists(generation, :zero) + :one REMOVE digest';
+const LEASE_IS_FREE = '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :nowMs)';
+const GENERATION_IS = '(generation = :generation OR (attribute_not_exists(generation) AND :generation = :zero))';
+
+function caseKey(sortKey: string): Record<string, AttributeValue> {
+  return { pk: { S: CASE_PARTITION }, sk: { S: sortKey } };
+}
+
+function metaOf(item: Record<string, AttributeValue>): MetaRecord {
+  return {
+    digest: item.digest?.S,
+    baselineAt: item.baselineAt?.S,
+    leaseOwner: item.leaseOwner?.S,
+    leaseExpiresAt: numberOf(item.leaseExpiresAt),
+    listedAt: numberOf(item.listedAt),
+    generation: numberOf(item.generation) ?? 0,
+  };
+}
+
+/**
+ * Case items and intent items to recorded cases: each with its intent when the intent was computed
+ * from the version recorded now. An intent from an older version is spent: the run that recorded
+ * since had read it and re-sent its events. A case with only an intent has version 0.
+ */
+function recordedCases(items: readonly Record<string, AttributeValue>[]): Map<string, RecordedCase> {
+  const cases = new Map<string, RecordedCase>();
+  const intents = new Map<string, { basedOnVersion: number; pending: CaseState[] }>();
+  for (const item of items) {
+    const key = item.sk.S!;
+    if (key.startsWith(INTENT_PREFIX)) {
+      intents.set(key.slice(INTENT_PREFIX.length), {
+        basedOnVersion: numberOf(item.basedOnVersion) ?? 0,
+        pending: (item.pending?.L ?? []).map((step) => stateOf(step.M ?? {})),
+      });
+    } else {
+      cases.set(key, { ...stateOf(item), version: numberOf(item.version) ?? 0 });
+    }
+  }
+  for (const [caseId, intent] of intents) {
+    const recorded = cases.get(caseId) ?? { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0 };
+    if (intent.basedOnVersion === recorded.version && intent.pending.length > 0) {
+      cases.set(caseId, { ...recorded, pending: intent.pending });
+    }
+  }
+  return cases;
 }
 
 function stateAttributes(state: CaseState): Record<string, AttributeValue> {

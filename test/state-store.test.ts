@@ -5,7 +5,7 @@ import { fakeClock } from './support/fake-clock';
 import { inFlightRecorder } from './support/in-flight';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../local-aws/dynamodb';
 
-const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem']);
+const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem', 'BatchGetItem']);
 
 let dynalite: DynamoDbServer;
 let proxy: DynamoDbProxy;
@@ -60,7 +60,7 @@ describe('meta and lease', () => {
     expect(await s.releaseLease('run-b', { listedAt: 100, digest: 'x' })).toBe(false);
     expect(await s.releaseLease('run-a', { listedAt: 100 })).toBe(true);
     const partial = await s.getMeta();
-    expect(partial).toEqual({ listedAt: 100, digest: undefined, baselineAt: undefined, leaseOwner: undefined, leaseExpiresAt: undefined });
+    expect(partial).toEqual({ listedAt: 100, digest: undefined, baselineAt: undefined, leaseOwner: undefined, leaseExpiresAt: undefined, generation: 1 });
 
     await s.acquireLease('run-c', { expiresAt: Date.now() + 60_000, listedAt: 200 });
     expect(await s.releaseLease('run-c', { listedAt: 200, digest: 'd1' })).toBe(true);
@@ -266,3 +266,45 @@ function partiallyProcessing(real: DynamoDBClient, times: number): DynamoDbSende
   };
   return sender;
 }
+
+describe('one case in one read, and the lease for a hint', () => {
+  const B = { caseStatus: 'Closed', pendingAction: 'Customer', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+
+  test('readCase: the meta item, the case and its live intent in one BatchGetItem', async () => {
+    const s = store();
+    expect(await s.readCase('1111111111')).toEqual({ meta: undefined, recorded: undefined });
+    await s.acquireLease('poll', { expiresAt: Date.now() + 60_000, listedAt: 100 });
+    await s.releaseLease('poll', { listedAt: 100, digest: 'd' });
+    await s.putCase(write('1111111111'));
+    await s.putIntents([{ caseId: '1111111111', expectedVersion: 1, pending: [B] }]);
+    proxy.calls.length = 0;
+    const snapshot = await s.readCase('1111111111');
+    expect(proxy.calls.map((c) => c.operation)).toEqual(['BatchGetItem']);
+    expect(snapshot.meta).toMatchObject({ baselineAt: expect.any(String), digest: 'd', generation: 1 });
+    expect(snapshot.recorded).toEqual((await s.loadCases()).get('1111111111'));
+    expect(snapshot.recorded).toMatchObject({ caseStatus: 'Acknowledged', version: 1, pending: [B] });
+    expect((await s.readCase('2222222222')).recorded).toBeUndefined();
+  });
+
+  test('every lease raises the generation; a hint takes it only at the generation it read', async () => {
+    const s = store();
+    await s.acquireLease('poll', { expiresAt: Date.now() + 60_000, listedAt: 100 });
+    expect(await s.acquireLeaseAtGeneration('hint', { expiresAt: Date.now() + 60_000, generation: 1 })).toBe(false); // held
+    await s.releaseLease('poll', { listedAt: 100, digest: 'd' });
+    expect(await s.acquireLeaseAtGeneration('hint', { expiresAt: Date.now() + 60_000, generation: 0 })).toBe(false); // moved on
+    expect(await s.acquireLeaseAtGeneration('hint', { expiresAt: Date.now() + 60_000, generation: 1 })).toBe(true);
+    const held = await s.getMeta();
+    expect(held).toMatchObject({ leaseOwner: 'hint', generation: 2, listedAt: 100 });
+    expect(held?.digest).toBeUndefined(); // a hint's lease removes the digest like a poll's
+    expect(await s.releaseLease('hint')).toBe(true);
+    expect(await s.getMeta()).toMatchObject({ listedAt: 100, generation: 2, leaseOwner: undefined }); // listedAt untouched
+  });
+
+  test('no hint lease before the baseline', async () => {
+    const s = store();
+    expect(await s.acquireLeaseAtGeneration('hint', { expiresAt: Date.now() + 60_000, generation: 0 })).toBe(false);
+    await s.acquireLease('poll', { expiresAt: Date.now() + 60_000, listedAt: 100 });
+    await s.releaseLease('poll', { listedAt: 100 }); // a run that recorded no complete listing
+    expect(await s.acquireLeaseAtGeneration('hint', { expiresAt: Date.now() + 60_000, generation: 1 })).toBe(false);
+  });
+});
