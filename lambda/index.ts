@@ -1,7 +1,8 @@
 /**
  * The Lambda entry point. Configuration and clients are built once per container, on the first
  * invocation (so a configuration error is reported as that invocation's failure, in the log), then
- * every scheduled invocation runs one poll bounded by the invocation's remaining time.
+ * every invocation, bounded by its remaining time, runs one poll (the schedule) or handles one
+ * fast-path hint (a Security IR case event).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,11 +11,13 @@ import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider 
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { ConfigError, DEFAULT_SERVICE_NAME, loadConfig, WatcherConfig } from './config';
+import { FastPath } from './fast-path';
+import { classifyInvocation } from './invocation';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
 import { SecurityIrClient } from './security-ir-client';
 import { StateStore } from './state-store';
-import type { RunSummary } from './telemetry';
+import type { HintSummary, RunSummary } from './telemetry';
 import { createTelemetry } from './telemetry';
 
 /** The parts of the Lambda context the handler reads. */
@@ -36,7 +39,7 @@ interface Container {
 
 let container: Container | undefined;
 
-export const handler = async (_event: unknown, context: LambdaContext): Promise<RunSummary> => {
+export const handler = async (event: unknown, context: LambdaContext): Promise<RunSummary | HintSummary | IgnoredEvent> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
   const coldStart = container === undefined;
   const current = container ?? (container = createContainer());
@@ -46,21 +49,33 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
     level: config.logLevel,
     fields: { requestId: context.awsRequestId, coldStart },
   });
-  const poller = new Poller({
-    source: current.securityIr,
-    store: current.store,
-    publisher: current.publisher,
-    telemetry,
-    listCasesCalls: () => current.listCasesCalls,
-  }, {
+  const settings = {
     eventSource: config.eventSource,
     emitCreatedEvents: config.emitCreatedEvents,
     emitExistingCasesOnFirstRun: config.emitExistingCasesOnFirstRun,
     securityIrRegion: config.securityIrRegion,
     accountId: config.securityIrAccountId ?? accountOf(context.invokedFunctionArn),
-  });
-  return poller.poll(deadline);
+  };
+  const dependencies = { source: current.securityIr, store: current.store, publisher: current.publisher, telemetry };
+
+  const invocation = classifyInvocation(event);
+  switch (invocation.kind) {
+    case 'hint':
+      telemetry.log('DEBUG', 'Security IR case event: reading the case', invocation);
+      return new FastPath(dependencies, settings).handle(invocation.caseId, deadline);
+    case 'ignored':
+      telemetry.log('WARN', 'Ignored a Security IR event that names no case', { reason: invocation.reason });
+      return { outcome: 'ignored', reason: invocation.reason };
+    case 'poll':
+      return new Poller({ ...dependencies, listCasesCalls: () => current.listCasesCalls }, settings).poll(deadline);
+  }
 };
+
+/** What the handler returns for an event it does not act on. */
+export interface IgnoredEvent {
+  readonly outcome: 'ignored';
+  readonly reason: string;
+}
 
 function createContainer(): Container {
   let config: WatcherConfig;

@@ -8,8 +8,9 @@ import { type Clock, systemClock } from './clock';
 import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore } from './change-recorder';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
+import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import type { MetaRecord } from './state-store';
+import { HINT_LEASE_PREFIX, LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -144,8 +145,8 @@ export class Poller {
     if (this.clock.now() >= workDeadline) {
       throw new Error('The deadline came before the changes could be processed');
     }
-    const runId = randomUUID();
-    if (!(await this.deps.store.acquireLease(runId, { expiresAt: deadline, listedAt }))) {
+    const runId = POLL_LEASE_PREFIX + randomUUID();
+    if (!(await this.takeLease(runId, deadline, listedAt, workDeadline))) {
       telemetry.log('INFO', 'Another run holds the lease or has recorded a newer listing: nothing to do', { digest });
       return 'skipped';
     }
@@ -198,6 +199,24 @@ export class Poller {
       await this.release(runId, listedAt, complete ? digest : undefined);
     }
     return recordedAll ? 'succeeded' : 'incomplete';
+  }
+
+  /**
+   * Takes the lease. When a hint holds it (for a few requests), waits and asks again rather than
+   * leave this period's changes to the next poll; when another poll holds it or has recorded a
+   * newer listing, gives up: that run does the work.
+   */
+  private async takeLease(runId: string, deadline: number, listedAt: number, workDeadline: number): Promise<boolean> {
+    const { store } = this.deps;
+    const taken = await retryUntilDeadline(LEASE_WAIT, { clock: this.clock, deadline: workDeadline }, async () => {
+      if (await store.acquireLease(runId, { expiresAt: deadline, listedAt })) {
+        return done(true);
+      }
+      const meta = await store.getMeta();
+      const hintAtWork = meta?.leaseOwner?.startsWith(HINT_LEASE_PREFIX) === true && (meta.listedAt ?? 0) <= listedAt;
+      return hintAtWork ? retryAfterBackoff() : done(false);
+    });
+    return taken.ok && taken.value;
   }
 
   /** Never masks the run's own error: an unreleased lease expires at the deadline anyway. */

@@ -85,6 +85,16 @@ const CASE_PARTITION = 'CASE';
  * are digits, so no case item can take this key.
  */
 const INTENT_PREFIX = 'INTENT#';
+/** Owners of a poll's lease start with this. */
+export const POLL_LEASE_PREFIX = 'poll:';
+/** Owners of a hint's lease start with this, so that a poll finding it held knows to wait for it. */
+export const HINT_LEASE_PREFIX = 'hint:';
+/**
+ * How a run waits for the lease: its holder needs it for a few requests, so short waits, as many as
+ * the deadline allows (a crashed holder's lease outlives the waiter's deadline: the waiter fails).
+ */
+export const LEASE_WAIT: RetryPolicy = { maxAttempts: 1_000, baseDelayMs: 25, maxDelayMs: 1_000, minAttemptMs: 500 };
+
 /** Items per BatchWriteItem request (DynamoDB's limit). */
 export const BATCH_WRITE_LIMIT = 25;
 /** BatchWriteItem requests in flight at once, unless configured. */

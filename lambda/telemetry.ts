@@ -30,12 +30,31 @@ export interface RunSummary {
   readonly error?: string;
 }
 
+/**
+ * How a hint ended: `published` (a change went out and was recorded), `unchanged` (status and
+ * pending action as recorded), `no-baseline` (the poll has not taken the baseline yet),
+ * `not-found` (GetCase answered 404: left to the poll), `failed`.
+ */
+export type HintOutcome = 'published' | 'unchanged' | 'no-baseline' | 'not-found' | 'failed';
+
+/** The figures of one fast-path invocation. */
+export interface HintSummary {
+  readonly outcome: HintOutcome;
+  readonly caseId: string;
+  readonly eventsPublished: number;
+  readonly publishFailures: number;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
 export interface Telemetry {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   /** Whether lines of `level` are written: lets a caller skip building the fields of a DEBUG line. */
   enabled(level: LogLevel): boolean;
   /** Logs the run's one summary line and emits its metrics. */
   runCompleted(summary: RunSummary): void;
+  /** Logs the hint's one summary line and emits the metrics it moves (events published, failures). */
+  hintCompleted(summary: HintSummary): void;
 }
 
 export interface TelemetryOptions {
@@ -86,7 +105,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     })));
   };
 
-  return { log, enabled, runCompleted };
+  const hintCompleted = (summary: HintSummary): void => {
+    log(summary.outcome === 'failed' ? 'ERROR' : 'INFO', `Hint ${summary.outcome}`, { hint: summary });
+    // No PollSucceeded: the staleness alarm watches the poll, the safety net, alone.
+    write(JSON.stringify(emfLine(options.serviceName, clock.now(), {
+      [MetricName.EVENTS_PUBLISHED]: [summary.eventsPublished, 'Count'],
+      [MetricName.PUBLISH_FAILURES]: [summary.publishFailures, 'Count'],
+    })));
+  };
+
+  return { log, enabled, runCompleted, hintCompleted };
 }
 
 /** One EMF document: the metric values as top-level members, described under `_aws`. */
