@@ -22,7 +22,7 @@ export interface CaseSource {
 export interface PollerStore extends RecorderStore {
   getMeta(): Promise<MetaRecord | undefined>;
   acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean>;
-  releaseLease(owner: string, opts: { listedAt?: number; digest?: string }): Promise<boolean>;
+  releaseLease(owner: string, opts?: { listedAt?: number; digest?: string }): Promise<boolean>;
   loadCases(): Promise<Map<string, RecordedCase>>;
 }
 

@@ -12,11 +12,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
 import { type Clock, systemClock } from '../lambda/clock';
+import { FastPath, FastPathStore } from '../lambda/fast-path';
 import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
 import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
 import { MetaRecord, StateStore } from '../lambda/state-store';
-import { createTelemetry, RunSummary } from '../lambda/telemetry';
+import { createTelemetry, HintSummary, RunSummary } from '../lambda/telemetry';
 import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { copyToTempFolder, scheduledEvent, startLambdaProcess } from './lambda-process';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from './dynamodb';
@@ -40,7 +41,7 @@ export interface HarnessPollerOptions {
   /** Poller settings over the harness defaults (source, flags, region, account). */
   readonly settings?: Partial<PollerSettings>;
   /** Wraps the real state store, e.g. to make a write fail after publishing. */
-  readonly wrapStore?: (store: PollerStore) => PollerStore;
+  readonly wrapStore?: (store: WatcherStore) => WatcherStore;
   /** Security IR client options over the harness defaults (short retry delays). */
   readonly client?: Partial<SecurityIrClientOptions>;
   /** Publisher options over the harness defaults (short retry delays). */
@@ -49,10 +50,22 @@ export interface HarnessPollerOptions {
   readonly now?: () => number;
 }
 
+/** Every state operation of the poll and the fast path: what a test's `wrapStore` wraps. */
+export type WatcherStore = PollerStore & FastPathStore;
+
+/** How one hint ended: its summary, or the error it threw; and what it logged. */
+export interface HintRun {
+  readonly summary?: HintSummary;
+  readonly error?: { name: string; message: string };
+  readonly logs: LogLine[];
+}
+
 export interface HarnessPoller {
   readonly poller: Poller;
   /** Runs one poll ending by `deadline` (default: 30 s from now); never throws. */
   poll(deadline?: number): Promise<PollRun>;
+  /** Handles one fast-path hint for `caseId`, with the same clients and store; never throws. */
+  hint(caseId: string, deadline?: number): Promise<HintRun>;
 }
 
 /** One invocation of the bundled handler: its outcome, and what the handler's process spent on it. */
@@ -66,8 +79,8 @@ export interface BundledRun extends PollRun {
 
 /** The bundled handler, loaded once in a child process: one container, several invocations. */
 export interface BundledHandler {
-  /** Invokes `handler` with a Scheduled Event and a Lambda-like context. */
-  invoke(opts?: { remainingMs?: number }): Promise<BundledRun>;
+  /** Invokes `handler` with `event` (default: the schedule's invocation) and a Lambda-like context. */
+  invoke(opts?: { remainingMs?: number; event?: unknown }): Promise<BundledRun>;
   stop(): Promise<void>;
 }
 
@@ -165,16 +178,26 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
       const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, clock, ...pollerOptions.publisher });
       const logs: LogLine[] = [];
       const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), clock });
-      const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, clock }, {
+      const settings: PollerSettings = {
         eventSource,
         emitCreatedEvents: true,
         emitExistingCasesOnFirstRun: false,
         securityIrRegion: TEST_REGION,
         accountId: TEST_ACCOUNT_ID,
         ...pollerOptions.settings,
-      });
+      };
+      const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, clock }, settings);
+      const fastPath = new FastPath({ source: client, store, publisher, telemetry, clock }, settings);
       return {
         poller,
+        async hint(caseId, deadline = clock.now() + 30_000) {
+          logs.length = 0;
+          try {
+            return { summary: await fastPath.handle(caseId, deadline), logs: [...logs] };
+          } catch (error) {
+            return { error: { name: (error as Error).name, message: (error as Error).message }, logs: [...logs] };
+          }
+        },
         async poll(deadline = clock.now() + 30_000) {
           logs.length = 0;
           try {
@@ -240,7 +263,7 @@ export function expectedChangeId(simCase: SimCase, field: 'created' | 'caseStatu
 /** Builds `dist/handler/index.js` with `node scripts/bundle.mjs` when missing or older than its sources. */
 export function ensureBundle(): string {
   const newestSource = Math.max(...['lambda', 'lib'].flatMap((dir) =>
-    readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(REPO_ROOT, dir, f)).mtimeMs)));
+    readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(REPO_ROOT, dir, f)).mtimeMs)));
   if (!existsSync(BUNDLE_PATH) || statSync(BUNDLE_PATH).mtimeMs < newestSource) {
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT, stdio: 'pipe', timeout: 60_000 });
   }
@@ -259,8 +282,8 @@ async function startBundledHandler(env: Record<string, string>): Promise<Bundled
   });
   let invocations = 0;
   return {
-    async invoke({ remainingMs = 30_000 } = {}) {
-      const run = await lambda.invoke(scheduledEvent(SCHEDULE_RULE_ARN, TEST_ACCOUNT_ID, TEST_REGION), {
+    async invoke({ remainingMs = 30_000, event = scheduledEvent(SCHEDULE_RULE_ARN, TEST_ACCOUNT_ID, TEST_REGION) } = {}) {
+      const run = await lambda.invoke(event, {
         awsRequestId: `request-${++invocations}`,
         functionName: 'case-watcher',
         invokedFunctionArn: FUNCTION_ARN,

@@ -1,11 +1,13 @@
 /**
  * Local stand-in for AWS Security Incident Response: `ListCases` and `GetCase` over restJson1, as
- * `../shared/security-ir-api.md` documents them, with SigV4 verification (signing name `security-ir`),
- * opaque pagination tokens, injectable faults and a log of every call.
+ * the service's API reference documents them, with SigV4 verification (signing name `security-ir`),
+ * opaque pagination tokens, injectable faults, a log of every call, and the service's own
+ * EventBridge events (`Case Created`, `Case Updated`, ...) as its cases change.
  */
 import { randomInt } from 'node:crypto';
 import { TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { FaultInjector } from './faults';
+import { securityIrCaseEvent, SecurityIrNativeEvent } from './security-ir-events';
 import { AccessKey, AwsServiceError, AwsSimServer, jsonResponse, parseJsonBody, RecordedCall, recordedCall, REST_JSON_1, SimRequest, SimResponse, startAwsSimServer } from './http-server';
 
 export type { RecordedCall } from './http-server';
@@ -38,6 +40,12 @@ export interface SecurityIrSimulator {
   /** Changes a case; also bumps `lastUpdatedDate` (unless the patch sets it) and sets `closedDate` on closing. */
   updateCase(caseId: string, patch: Partial<SimCase>): SimCase;
   removeCase(caseId: string): void;
+  /** A comment on a case: no field of the listing changes, but the service announces it. */
+  addComment(caseId: string): void;
+  /** The service's own events, in the order the changes happened (`Case Created`, `Case Updated`, ...). */
+  readonly nativeEvents: SecurityIrNativeEvent[];
+  /** Called with each native event as it is emitted (the demo forwards them to the handler). */
+  onNativeEvent?: (event: SecurityIrNativeEvent) => void;
   /** Skew of the server's clock against the real one (signature expiry, `Date` header, case dates). */
   clockOffsetMs: number;
   close(): Promise<void>;
@@ -96,6 +104,8 @@ class LocalSecurityIr implements SecurityIrSimulator {
   public readonly calls: RecordedCall[] = [];
   public clockOffsetMs = 0;
   public server!: AwsSimServer;
+  public readonly nativeEvents: SecurityIrNativeEvent[] = [];
+  public onNativeEvent?: (event: SecurityIrNativeEvent) => void;
 
   /** Page tokens handed out, to their offsets; anything else is an unknown token. */
   private readonly issuedTokens = new Map<string, number>();
@@ -136,6 +146,7 @@ class LocalSecurityIr implements SecurityIrSimulator {
     if (created.caseStatus === 'Closed' && !('closedDate' in partial)) created.closedDate = created.lastUpdatedDate;
     this.cases.push(created);
     this.generation++;
+    this.emit(securityIrCaseEvent('Case Created', caseId, { region: this.region, account: this.accountId }));
     return created;
   }
 
@@ -152,6 +163,7 @@ class LocalSecurityIr implements SecurityIrSimulator {
       target.closedDate = target.lastUpdatedDate;
     }
     this.generation++;
+    this.emit(securityIrCaseEvent(patch.caseStatus === 'Closed' ? 'Case Closed' : 'Case Updated', caseId, { region: this.region, account: this.accountId }));
     return target;
   }
 
@@ -160,6 +172,16 @@ class LocalSecurityIr implements SecurityIrSimulator {
     if (index < 0) throw new Error(`no case ${caseId}`);
     this.cases.splice(index, 1);
     this.generation++;
+  }
+
+  public addComment(caseId: string): void {
+    if (!this.find(caseId)) throw new Error(`no case ${caseId}`);
+    this.emit(securityIrCaseEvent('Case Comment Added', caseId, { region: this.region, account: this.accountId }));
+  }
+
+  private emit(event: SecurityIrNativeEvent): void {
+    this.nativeEvents.push(event);
+    this.onNativeEvent?.(event);
   }
 
   public listCases(req: SimRequest): SimResponse {

@@ -4,9 +4,8 @@
  * nothing spurious (a re-send of the same transition carries the same changeId).
  */
 import { RecordedCase } from '../lambda/change-detection';
-import { PollerStore } from '../lambda/poller';
 import { SimCase } from '../local-aws/security-ir-simulator';
-import { expectedChangeId, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../local-aws/poller-harness';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -211,12 +210,8 @@ describe('recording faults', () => {
   test('killed after EventBridge accepted the events, before the state was written: re-sent with the same changeIds', async () => {
     const { cases, expected } = await scenario(5, [0, 4]);
     // The process dies at the first case write: nothing more reaches DynamoDB, not even the lease release.
-    const crashing = (store: PollerStore): PollerStore => ({
-      getMeta: () => store.getMeta(),
-      acquireLease: (owner, opts) => store.acquireLease(owner, opts),
-      loadCases: () => store.loadCases(),
-      putCasesInBatches: (writes) => store.putCasesInBatches(writes),
-      putIntents: (intents) => store.putIntents(intents),
+    const crashing = (store: WatcherStore): WatcherStore => ({
+      ...bind(store),
       putCase: async () => {
         throw new Error('simulated crash');
       },
@@ -303,7 +298,7 @@ describe('recording faults', () => {
 
 describe('published, not recorded, then the case changed (write-ahead intent)', () => {
   /** Every case write fails after EventBridge accepted the events; the run still releases its lease. */
-  const recordFails = (store: PollerStore): PollerStore => ({
+  const recordFails = (store: WatcherStore): WatcherStore => ({
     ...bind(store),
     putCase: async () => {
       throw new Error('case write failed');
@@ -483,11 +478,13 @@ describe('overlapping runs', () => {
   });
 });
 
-function bind(store: PollerStore): PollerStore {
+function bind(store: WatcherStore): WatcherStore {
   return {
+    readCase: (caseId) => store.readCase(caseId),
+    acquireLeaseAtGeneration: (owner, opts) => store.acquireLeaseAtGeneration(owner, opts),
     getMeta: () => store.getMeta(),
     acquireLease: (owner, opts) => store.acquireLease(owner, opts),
-    releaseLease: (owner, opts) => store.releaseLease(owner, opts),
+    releaseLease: (owner: string, opts?: { listedAt?: number; digest?: string }) => store.releaseLease(owner, opts),
     loadCases: () => store.loadCases(),
     putCase: (write) => store.putCase(write),
     putCasesInBatches: (writes) => store.putCasesInBatches(writes),
