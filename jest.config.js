@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };

@@ -22,7 +22,7 @@ import {
   SynthesizedStack,
   synthesizeApp,
 } from './support/cloud-assembly';
-import { LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
+import { LAMBDA_NODE, LAMBDA_NODE_PACKAGE, LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
 import { ensureBundle } from '../local-aws/poller-harness';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
@@ -132,6 +132,10 @@ test('the function runs from the cloud assembly with the template\'s configurati
     SECURITY_IR_REGION: TEST_REGION,
   });
   expect(watcher.timeoutSeconds).toBeGreaterThan(0);
+  // The process runs on the template's Node.js major (nodejs24.x: v24), when the package that provides it is installed.
+  const runtimeMajor = /^nodejs(\d+)\.x$/.exec(stack.template.Resources[watcherId].Properties!.Runtime)?.[1];
+  expect(runtimeMajor).toMatch(/^\d+$/);
+  if (LAMBDA_NODE.source === LAMBDA_NODE_PACKAGE) expect(LAMBDA_NODE.version).toMatch(new RegExp(`^v${runtimeMajor}\\.`));
 });
 
 test('a scripted case history: every transition published once, as the contract says, through faults', async () => {
