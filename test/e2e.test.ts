@@ -5,7 +5,7 @@
  * scripted case history (with throttling, 5xx and PutEvents failures), and the template's own notify
  * rules matched against the events it published. Only loopback traffic; no AWS.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from '../local-aws/credentials';
@@ -133,6 +133,8 @@ test('the function runs from the cloud assembly with the template\'s configurati
     EVENT_SOURCE: 'security-ir.case-watcher',
     SECURITY_IR_REGION: TEST_REGION,
   });
+  // `cdk synth` validated the template (the CDK's built-in CloudFormation validation, cdk-nag) and found nothing.
+  expect(JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
   // The documented default timeout (README, docs/construct.md): the schedule interval less 10 s, at most 5 minutes.
   expect(watcher.timeoutSeconds).toBe(Math.min(rateSeconds(scheduleExpression) - 10, 5 * 60));
   // The process runs on the template's Node.js major (nodejs24.x: v24), when the package that provides it is installed.
