@@ -4,11 +4,11 @@
  * JavaScript (synthesised) and from TypeScript (type-checked against the shipped declarations).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../lib/events';
 import { ensureBundle } from '../local-aws/poller-harness';
+import { scratchDir } from './support/scratch-dir';
 
 const REPO_ROOT = join(__dirname, '..');
 const PACKAGE_NAME = 'cdk-security-ir-case-watcher';
@@ -165,7 +165,7 @@ beforeAll(() => {
   ensureBundle();
   ensureLibraryCompiled();
 
-  workDir = mkdtempSync(join(tmpdir(), 'case-watcher-package-'));
+  workDir = scratchDir('case-watcher-package-');
   const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], REPO_ROOT)) as { filename: string; files: { path: string }[] }[];
   packedFiles = packed.files.map((f) => f.path).sort();
 
