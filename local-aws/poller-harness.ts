@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
 import { type Clock, systemClock } from '../lambda/clock';
@@ -34,6 +35,8 @@ export type LogLine = Record<string, any>;
 export interface PollRun {
   readonly summary?: RunSummary;
   readonly error?: { name: string; message: string };
+  /** The error object the in-process poller threw, for `instanceof` checks (not set for the bundled handler). */
+  readonly thrown?: unknown;
   readonly logs: LogLine[];
 }
 
@@ -115,6 +118,12 @@ export interface PollerHarnessOptions {
    * keys to, for the SECURITY_IR_ROLE_ARN path). @default [TEST_CREDENTIALS]
    */
   readonly securityIrCredentials?: { accessKeyId: string; secretAccessKey: string }[];
+  /**
+   * When set, the in-process pollers' DynamoDB client waits this long before each of the SDK's
+   * retries instead of its exponential backoff (up to seconds for throttling). What is retried, and
+   * how many attempts are made, stay the SDK's. @default - the SDK's backoff
+   */
+  readonly dynamoDbRetryDelayMs?: number;
 }
 
 export async function startPollerHarness(options: PollerHarnessOptions = {}): Promise<PollerHarness> {
@@ -129,7 +138,11 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
   await createTable(dynalite.endpoint, { tableName, partitionKey: 'pk', sortKey: 'sk' });
 
   const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
-  const dynamoViaProxy = new DynamoDBClient({ ...clientConfig, endpoint: dynamoDb.url });
+  const dynamoViaProxy = new DynamoDBClient({
+    ...clientConfig,
+    endpoint: dynamoDb.url,
+    ...(options.dynamoDbRetryDelayMs === undefined ? {} : { retryStrategy: sdkAttemptsWithDelay(options.dynamoDbRetryDelayMs) }),
+  });
   const dynamoDirect = new DynamoDBClient({ ...clientConfig, endpoint: dynalite.endpoint });
   const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url });
   const bundledHandlers = new Set<BundledHandler>();
@@ -204,7 +217,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
             const summary = await poller.poll(deadline);
             return { summary, logs: [...logs] };
           } catch (error) {
-            return { error: { name: (error as Error).name, message: (error as Error).message }, logs: [...logs] };
+            return { error: { name: (error as Error).name, message: (error as Error).message }, thrown: error, logs: [...logs] };
           }
         },
       };
@@ -248,6 +261,17 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
     },
   };
   return harness;
+}
+
+/**
+ * The SDK's standard retries with the number of attempts a DynamoDB client gets by default (its
+ * service default, or AWS_MAX_ATTEMPTS), each after a fixed `delayMs` instead of the backoff.
+ */
+function sdkAttemptsWithDelay(delayMs: number): ConfiguredRetryStrategy {
+  const defaults = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  const maxAttempts = defaults.config.maxAttempts;
+  defaults.destroy();
+  return new ConfiguredRetryStrategy(maxAttempts, delayMs);
 }
 
 /**

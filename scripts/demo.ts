@@ -12,6 +12,7 @@ import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
 import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
 import { deliveredEvent } from '../local-aws/eventbridge-simulator';
+import { LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 import { formatEventLine, formatPollLine, Palette, paletteFor, PollFigures } from './demo-format';
 import { seedCases, STORY, STORY_POLLS } from './demo-story';
 
@@ -57,6 +58,7 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
 class UsageError extends Error {}
 
 async function main(): Promise<number> {
+  Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
   const options = parseOptions(process.argv.slice(2));
   const palette = paletteFor(process.stdout);
   const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
 function printHeader(print: (line?: string) => void, bold: (s: string) => string, harness: PollerHarness, options: DemoOptions): void {
   print(bold('Security IR case watcher: demo against local stand-ins for AWS'));
   print(`  handler      ${relative(process.cwd(), BUNDLE_PATH)} (the bundled Lambda handler, in its own Node.js process)`);
+  print(`  Node.js      ${LAMBDA_NODE.version} (${LAMBDA_NODE.source}) for the handler`);
   print(`  Security IR  ${harness.securityIr.url}  simulator, ${harness.securityIr.cases.length} cases`);
   print(`  EventBridge  ${harness.eventBridge.url}  simulator, bus ${harness.busName}`);
   print(`  DynamoDB     ${harness.dynamoDb.url}  dynalite, table ${harness.tableName}`);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +20,7 @@ import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
 import { matchesEventPattern } from './support/event-pattern';
 import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { startPollerHarness } from '../local-aws/poller-harness';
+import { testApp } from './support/test-app';
 
 /** An event as the watcher puts it on the bus (CONTRACT section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {
@@ -66,17 +67,39 @@ const HELPERS: Array<[Helper, string]> = [
 
 type BusVariant = 'default bus' | 'custom bus';
 
-function watcherOn(bus: BusVariant, eventSource?: string) {
-  const stack = new Stack(new App(), 'Stack');
+function newWatcher(bus: BusVariant, eventSource?: string) {
+  const stack = new Stack(testApp(), 'Stack');
   const eventBus = bus === 'custom bus' ? new events.EventBus(stack, 'Bus', { eventBusName: 'security' }) : undefined;
   const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', { eventBus, eventSource });
   return { stack, watcher, eventBus };
 }
 
-/** The rendered `AWS::Events::Rule` properties of a rule. */
+const sharedWatchers = new Map<string, ReturnType<typeof newWatcher>>();
+
+/**
+ * The watcher of one configuration, shared by every test of this file that reads a rule of it: each
+ * test adds its rules (under ids of their own) while jest collects the tests, before any test runs,
+ * so that the stack is synthesised once, with all of them (see `ruleProps`).
+ */
+function watcherOn(bus: BusVariant, eventSource?: string) {
+  const key = `${bus} ${eventSource ?? ''}`;
+  if (!sharedWatchers.has(key)) sharedWatchers.set(key, newWatcher(bus, eventSource));
+  return sharedWatchers.get(key)!;
+}
+
+const synthesised = new WeakMap<Stack, Record<string, { Properties: Record<string, any> }>>();
+
+/** The rendered `AWS::Events::Rule` properties of a rule, from its stack synthesised once. */
 function ruleProps(stack: Stack, rule: events.Rule): Record<string, any> {
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: Record<string, any> }>;
-  return resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties;
+  if (!synthesised.has(stack)) synthesised.set(stack, Template.fromStack(stack).toJSON().Resources);
+  const resource = synthesised.get(stack)![stack.getLogicalId(rule.node.defaultChild as events.CfnRule)];
+  if (resource === undefined) throw new Error(`${rule.node.path} was added after its stack was synthesised: add it where the tests are declared`);
+  return resource.Properties;
+}
+
+/** `make(helper)` for each of the three helpers, by helper. */
+function perHelper(make: (helper: Helper) => events.Rule): Record<Helper, events.Rule> {
+  return Object.fromEntries(HELPERS.map(([helper]) => [helper, make(helper)])) as Record<Helper, events.Rule>;
 }
 
 function expectedBusName(stack: Stack, eventBus: events.EventBus | undefined): unknown {
@@ -84,9 +107,14 @@ function expectedBusName(stack: Stack, eventBus: events.EventBus | undefined): u
 }
 
 describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
+  const { stack, watcher, eventBus } = watcherOn(bus);
+  const helperRules = perHelper((helper) => watcher[helper](`${helper}Rule`));
+  const anyRule = watcher.onAnyCaseEvent('AnyRule');
+  const custom = watcherOn(bus, 'acme.security');
+  const customSourceRule = custom.watcher.onCaseCreated('Rule');
+
   test.each(HELPERS)('%s: a rule on the watcher bus for its source and detail-type only', (helper, detailType) => {
-    const { stack, watcher, eventBus } = watcherOn(bus);
-    const props = ruleProps(stack, watcher[helper]('Rule'));
+    const props = ruleProps(stack, helperRules[helper]);
     expect(props.EventBusName).toEqual(expectedBusName(stack, eventBus));
     expect(props.EventPattern).toEqual({ source: [DEFAULT_EVENT_SOURCE], 'detail-type': [detailType] });
 
@@ -98,8 +126,7 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
   });
 
   test('onAnyCaseEvent: every detail-type the watcher publishes', () => {
-    const { stack, watcher, eventBus } = watcherOn(bus);
-    const props = ruleProps(stack, watcher.onAnyCaseEvent('Rule'));
+    const props = ruleProps(stack, anyRule);
     expect(props.EventBusName).toEqual(expectedBusName(stack, eventBus));
     expect(props.EventPattern).toEqual({ source: [DEFAULT_EVENT_SOURCE], 'detail-type': [...CASE_WATCHER_DETAIL_TYPES] });
     for (const detailType of CASE_WATCHER_DETAIL_TYPES) {
@@ -109,8 +136,7 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
   });
 
   test('a custom eventSource is what the rules match', () => {
-    const { stack, watcher } = watcherOn(bus, 'acme.security');
-    const pattern = ruleProps(stack, watcher.onCaseCreated('Rule')).EventPattern;
+    const pattern = ruleProps(custom.stack, customSourceRule).EventPattern;
     expect(pattern.source).toEqual(['acme.security']);
     expect(matchesEventPattern(pattern, caseEvent(CASE_CREATED_DETAIL_TYPE, {}, 'acme.security'))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_CREATED_DETAIL_TYPE))).toBe(false);
@@ -142,20 +168,21 @@ describe('the patterns against events the watcher really published', () => {
   });
 
   describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
+    const { stack, watcher } = watcherOn(bus);
+    const helperRules = perHelper((helper) => watcher[helper](`${helper}PublishedRule`));
+    const documentedRules = [
+      watcher.onCaseStatusChanged('PublishedToClosed', { caseStatus: ['Closed'] }),
+      watcher.onPendingActionChanged('PublishedCustomerAction', { pendingAction: ['Customer'] }),
+    ];
+
     test.each(HELPERS)('%s matches its own events and none of the other detail-types', (helper, detailType) => {
-      const { stack, watcher } = watcherOn(bus);
-      const pattern = ruleProps(stack, watcher[helper]('Rule')).EventPattern;
+      const pattern = ruleProps(stack, helperRules[helper]).EventPattern;
       const matched = published.filter((e) => matchesEventPattern(pattern, e)).map((e) => e['detail-type']);
       expect(matched).toEqual([detailType]);
     });
 
     test('the documented filters pick the events they name', () => {
-      const { stack, watcher } = watcherOn(bus);
-      const rules = [
-        watcher.onCaseStatusChanged('ToClosed', { caseStatus: ['Closed'] }),
-        watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'] }),
-      ];
-      const [toClosed, customerAction] = rules.map((rule) => ruleProps(stack, rule).EventPattern);
+      const [toClosed, customerAction] = documentedRules.map((rule) => ruleProps(stack, rule).EventPattern);
       expect(published.filter((e) => matchesEventPattern(toClosed, e)).map((e) => e.detail.caseStatus)).toEqual(['Closed']);
       expect(published.filter((e) => matchesEventPattern(customerAction, e)).map((e) => e.detail.pendingAction)).toEqual(['Customer']);
     });
@@ -163,9 +190,19 @@ describe('the patterns against events the watcher really published', () => {
 });
 
 describe('detail filters', () => {
+  const onDefaultBus = watcherOn('default bus');
+  const onCustomBus = watcherOn('custom bus');
+  const toClosed = onDefaultBus.watcher.onCaseStatusChanged('ToClosed', { caseStatus: ['Closed'] });
+  const customer = onCustomBus.watcher.onPendingActionChanged('Customer', { pendingAction: ['Customer'] });
+  const urgentOptions: CaseEventRuleOptions = {
+    caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
+    pendingAction: ['Customer'],
+    eventPattern: { detail: { engagementType: ['Security Incident'] } },
+  };
+  const urgentRule = onDefaultBus.watcher.onAnyCaseEvent('Urgent', urgentOptions);
+
   test('caseStatus: only the listed statuses', () => {
-    const { stack, watcher } = watcherOn('default bus');
-    const pattern = ruleProps(stack, watcher.onCaseStatusChanged('ToClosed', { caseStatus: ['Closed'] })).EventPattern;
+    const pattern = ruleProps(onDefaultBus.stack, toClosed).EventPattern;
     expect(pattern.detail).toEqual({ caseStatus: ['Closed'] });
     expect(matchesEventPattern(pattern, caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, { caseStatus: 'Closed' }))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, { caseStatus: 'Acknowledged' }))).toBe(false);
@@ -173,21 +210,14 @@ describe('detail filters', () => {
   });
 
   test('pendingAction: only the listed pending actions', () => {
-    const { stack, watcher } = watcherOn('custom bus');
-    const pattern = ruleProps(stack, watcher.onPendingActionChanged('Customer', { pendingAction: ['Customer'] })).EventPattern;
+    const pattern = ruleProps(onCustomBus.stack, customer).EventPattern;
     expect(pattern.detail).toEqual({ pendingAction: ['Customer'] });
     expect(matchesEventPattern(pattern, caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, { pendingAction: 'Customer' }))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, { pendingAction: 'None' }))).toBe(false);
   });
 
   test('both filters must hold, and merge with an eventPattern of the caller', () => {
-    const { stack, watcher } = watcherOn('default bus');
-    const options: CaseEventRuleOptions = {
-      caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
-      pendingAction: ['Customer'],
-      eventPattern: { detail: { engagementType: ['Security Incident'] } },
-    };
-    const pattern = ruleProps(stack, watcher.onAnyCaseEvent('Urgent', options)).EventPattern;
+    const pattern = ruleProps(onDefaultBus.stack, urgentRule).EventPattern;
     expect(pattern.detail).toEqual({
       caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
       pendingAction: ['Customer'],
@@ -202,13 +232,12 @@ describe('detail filters', () => {
 });
 
 describe('OnEventOptions', () => {
+  const { stack, watcher } = watcherOn('custom bus');
+  const queue = new sqs.Queue(stack, 'Inbox');
+  const newCase = watcher.onCaseCreated('NewCase', { target: new targets.SqsQueue(queue), ruleName: 'new-security-ir-case', description: 'New case' });
+
   test('target, rule name and description reach the rule', () => {
-    const { stack, watcher } = watcherOn('custom bus');
-    const queue = new sqs.Queue(stack, 'Inbox');
-    const props = ruleProps(
-      stack,
-      watcher.onCaseCreated('NewCase', { target: new targets.SqsQueue(queue), ruleName: 'new-security-ir-case', description: 'New case' }),
-    );
+    const props = ruleProps(stack, newCase);
     expect(props.Name).toBe('new-security-ir-case');
     expect(props.Description).toBe('New case');
     expect(props.Targets).toEqual([
@@ -217,7 +246,7 @@ describe('OnEventOptions', () => {
   });
 
   test('the helpers return distinct rules, children of the watcher', () => {
-    const { watcher } = watcherOn('default bus');
+    const { watcher } = newWatcher('default bus'); // not synthesised: a watcher of its own
     const a = watcher.onCaseCreated('A');
     const b = watcher.onCaseStatusChanged('B');
     expect(a).toBeInstanceOf(events.Rule);
@@ -227,20 +256,22 @@ describe('OnEventOptions', () => {
 });
 
 describe('docs/construct.md', () => {
+  const { stack, watcher } = watcherOn('default bus');
+  const documentedCalls = [
+    watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'] }),
+    watcher.onCaseStatusChanged('Closed', { caseStatus: ['Closed'] }),
+    watcher.onAnyCaseEvent('ActiveIncident', {
+      eventPattern: { detail: { engagementType: ['Security Incident'] } },
+      caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
+    }),
+  ];
+
   test('its raw JSON patterns are the ones the documented helper calls create', () => {
     const markdown = fs.readFileSync(path.join(__dirname, '..', 'docs', 'construct.md'), 'utf8');
     const documented = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)]
       .map((m) => JSON.parse(m[1]))
       .filter((p) => p['detail-type'] !== undefined);
-    const { stack, watcher } = watcherOn('default bus');
-    const created = [
-      watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'] }),
-      watcher.onCaseStatusChanged('Closed', { caseStatus: ['Closed'] }),
-      watcher.onAnyCaseEvent('ActiveIncident', {
-        eventPattern: { detail: { engagementType: ['Security Incident'] } },
-        caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
-      }),
-    ].map((rule) => ruleProps(stack, rule).EventPattern);
+    const created = documentedCalls.map((rule) => ruleProps(stack, rule).EventPattern);
     expect(documented).toEqual(created);
   });
 });

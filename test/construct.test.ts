@@ -12,6 +12,7 @@ import {
   SecurityIrCaseWatcherProps,
 } from '../lib';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
+import { once, testApp } from './support/test-app';
 
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
 const DEFAULT_BUS_ARN = {
@@ -19,10 +20,13 @@ const DEFAULT_BUS_ARN = {
 };
 
 function synth(props?: SecurityIrCaseWatcherProps, configure?: (stack: Stack) => SecurityIrCaseWatcherProps) {
-  const stack = new Stack(new App(), 'Stack');
+  const stack = new Stack(testApp(), 'Stack');
   const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', { ...props, ...configure?.(stack) });
   return { stack, watcher, template: Template.fromStack(stack) };
 }
+
+/** The watcher with default props, synthesised once for every test that only reads it. */
+const defaultProps = once(() => synth());
 
 function only<T>(record: Record<string, T>): T {
   const values = Object.values(record);
@@ -50,7 +54,7 @@ function alarm(template: Template, metricName: string): Record<string, any> {
 }
 
 describe('default props', () => {
-  const { stack, watcher, template } = synth();
+  const { stack, watcher, template } = defaultProps();
 
   test('state table: pk/sk strings, on demand, point-in-time recovery, retained', () => {
     template.hasResource('AWS::DynamoDB::Table', {
@@ -258,7 +262,7 @@ describe('default props', () => {
 });
 
 describe('metrics', () => {
-  const { stack, watcher } = synth();
+  const { stack, watcher } = defaultProps();
   const cases: Array<[string, (p?: any) => any, string, string]> = [
     ['metricCasesSeen', (p) => watcher.metricCasesSeen(p), 'CasesSeen', 'Maximum'],
     ['metricEventsPublished', (p) => watcher.metricEventsPublished(p), 'EventsPublished', 'Sum'],
@@ -351,7 +355,7 @@ describe('each prop has its effect', () => {
 
   test('securityIrRegion: in the environment; default the stack region when it is known', () => {
     expect(functionProps(synth({ securityIrRegion: 'eu-west-1' }).template).Environment.Variables[HandlerEnvironment.SECURITY_IR_REGION]).toBe('eu-west-1');
-    const stack = new Stack(new App(), 'Stack', { env: { account: '111122223333', region: 'ap-southeast-2' } });
+    const stack = new Stack(testApp(), 'Stack', { env: { account: '111122223333', region: 'ap-southeast-2' } });
     new SecurityIrCaseWatcher(stack, 'Watcher');
     const vars = functionProps(Template.fromStack(stack)).Environment.Variables;
     expect(vars[HandlerEnvironment.SECURITY_IR_REGION]).toBe('ap-southeast-2');
@@ -370,7 +374,7 @@ describe('each prop has its effect', () => {
   });
 
   test('securityIrRoleArn unset: no role variable', () => {
-    expect(functionProps(synth().template).Environment.Variables).not.toHaveProperty(HandlerEnvironment.SECURITY_IR_ROLE_ARN);
+    expect(functionProps(defaultProps().template).Environment.Variables).not.toHaveProperty(HandlerEnvironment.SECURITY_IR_ROLE_ARN);
   });
 
   test('timeout, memorySize, logRetention', () => {
@@ -437,7 +441,7 @@ describe('encryptionKey', () => {
   });
 
   test('without a key: no KMS statement in the role', () => {
-    expect(JSON.stringify(roleStatements(synth().template))).not.toContain('kms:');
+    expect(JSON.stringify(roleStatements(defaultProps().template))).not.toContain('kms:');
   });
 
   test('an imported key is used, and its policy is left alone', () => {

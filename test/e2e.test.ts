@@ -5,7 +5,7 @@
  * scripted case history (with throttling, 5xx and PutEvents failures), and the template's own notify
  * rules matched against the events it published. Only loopback traffic; no AWS.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from '../local-aws/credentials';
@@ -22,7 +22,7 @@ import {
   SynthesizedStack,
   synthesizeApp,
 } from './support/cloud-assembly';
-import { LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
+import { LAMBDA_NODE, LAMBDA_NODE_PACKAGE, LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
 import { ensureBundle } from '../local-aws/poller-harness';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
@@ -72,6 +72,7 @@ let stack: SynthesizedStack;
 let watcherId: string;
 let watcher: LocalFunction;
 let scheduleRuleArn: string;
+let scheduleExpression: string;
 let securityIr: SecurityIrSimulator;
 let eventBridge: EventBridgeSimulator;
 let dynalite: DynamoDbServer;
@@ -94,6 +95,7 @@ beforeAll(async () => {
     (resource.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [watcherId, 'Arn'] })));
   expect(scheduleRules).toHaveLength(1);
   scheduleRuleArn = `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/${stack.stackName}-${scheduleRules[0].logicalId}`;
+  scheduleExpression = scheduleRules[0].resource.Properties!.ScheduleExpression;
 
   [securityIr, eventBridge, dynalite] = await Promise.all([startSecurityIrSimulator(), startEventBridgeSimulator(), startDynalite()]);
   dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
@@ -131,7 +133,14 @@ test('the function runs from the cloud assembly with the template\'s configurati
     EVENT_SOURCE: 'security-ir.case-watcher',
     SECURITY_IR_REGION: TEST_REGION,
   });
-  expect(watcher.timeoutSeconds).toBeGreaterThan(0);
+  // `cdk synth` validated the template (the CDK's built-in CloudFormation validation, cdk-nag) and found nothing.
+  expect(JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
+  // The documented default timeout (README, docs/construct.md): the schedule interval less 10 s, at most 5 minutes.
+  expect(watcher.timeoutSeconds).toBe(Math.min(rateSeconds(scheduleExpression) - 10, 5 * 60));
+  // The process runs on the template's Node.js major (nodejs24.x: v24), when the package that provides it is installed.
+  const runtimeMajor = /^nodejs(\d+)\.x$/.exec(stack.template.Resources[watcherId].Properties!.Runtime)?.[1];
+  expect(runtimeMajor).toMatch(/^\d+$/);
+  if (LAMBDA_NODE.source === LAMBDA_NODE_PACKAGE) expect(LAMBDA_NODE.version).toMatch(new RegExp(`^v${runtimeMajor}\\.`));
 });
 
 test('a scripted case history: every transition published once, as the contract says, through faults', async () => {
@@ -353,6 +362,13 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
   const observed = Date.parse(event.Detail.observedAt);
   expect(observed).toBeGreaterThanOrEqual(poll.startedAt);
   expect(observed).toBeLessThanOrEqual(poll.endedAt);
+}
+
+/** The interval of a `rate(...)` schedule expression, in seconds. */
+function rateSeconds(expression: string): number {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!match) throw new Error(`not a rate expression in minutes, hours or days: ${expression}`);
+  return Number(match[1]) * { minute: 60, hour: 3_600, day: 86_400 }[match[2] as 'minute' | 'hour' | 'day'];
 }
 
 /** `default` from `arn:aws:events:us-east-1:111122223333:event-bus/default`, or the name itself. */

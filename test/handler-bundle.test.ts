@@ -99,11 +99,20 @@ test('a failed listing makes the invocation fail, and the next invocation delive
   const c = h.securityIr.addCase({ caseStatus: 'Acknowledged' });
   expect((await handler.invoke()).error).toBeUndefined();
   const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Ready to Close' });
-  h.securityIr.faults.add({ kind: 'error', status: 403, type: 'AccessDeniedException', message: 'not allowed' }, { operation: 'ListCases' });
+  const fault = { kind: 'error', status: 403, type: 'AccessDeniedException', message: 'not allowed' } as const;
+  h.securityIr.faults.add(fault, { operation: 'ListCases' });
   h.resetRecords();
   const failed = await handler.invoke();
-  expect(failed.error).toMatchObject({ name: 'AccessDeniedException' });
-  expect(failed.logs.find((l) => l.level === 'ERROR' && l.errorType === 'AccessDeniedException')).toBeDefined();
+  expect(failed.error).toEqual({ name: fault.type, message: fault.message });
+  // One line names the failure, says that nothing changed, and hints at the missing permission.
+  expect(failed.logs.filter((l) => l.level === 'ERROR' && l.errorType !== undefined)).toEqual([
+    expect.objectContaining({
+      message: `Listing the cases failed (${fault.type}): no state was changed`,
+      errorType: fault.type,
+      error: `${fault.type}: ${fault.message}`,
+      hint: expect.stringContaining('security-ir:ListCases'),
+    }),
+  ]);
   expect(failed.logs.find((l) => l._aws)).toMatchObject({ PollSucceeded: 0 });
   expectRunTelemetry(failed, { casesSeen: 0, eventsPublished: 0, succeeded: false });
   expect(h.eventBridge.events).toEqual([]);

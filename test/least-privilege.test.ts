@@ -4,13 +4,14 @@
  * history that exercises every code path that touches AWS (baseline, every detail-type, a quiet poll,
  * a vanished case).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CASE_WATCHER_DETAIL_TYPES, SecurityIrCaseWatcher } from '../lib';
 import { startPollerHarness, PollerHarness } from '../local-aws/poller-harness';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { AccessKey, RecordedCall } from '../local-aws/http-server';
 import { startStsSimulator, StsSimulator } from '../local-aws/sts-simulator';
+import { testApp } from './support/test-app';
 
 /** Actions the Lambda service itself performs with the function's role: writing the function's logs. */
 const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -32,7 +33,7 @@ function rolePolicy(props: ConstructorParameters<typeof SecurityIrCaseWatcher>[2
 }
 
 function synthRolePolicy(props: ConstructorParameters<typeof SecurityIrCaseWatcher>[2]) {
-  const stack = new Stack(new App(), 'LeastPrivilege');
+  const stack = new Stack(testApp(), 'LeastPrivilege');
   new SecurityIrCaseWatcher(stack, 'Watcher', props);
   const template = Template.fromStack(stack);
   const roles = Object.values(template.findResources('AWS::IAM::Role'));

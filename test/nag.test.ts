@@ -84,6 +84,21 @@ describe('AwsSolutions checks', () => {
     );
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS2/);
   });
+
+  test('the CDK\'s built-in CloudFormation validation runs here too: its findings reach the report (control)', () => {
+    // The other test files turn it off (test/support/test-app.ts); the empty reports above include it.
+    const { app, stack } = watcherApp();
+    new CfnResource(stack, 'Invalid', { type: 'AWS::CloudWatch::Dashboard', properties: { DashboardBody: 42 } });
+    const warnings = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(reportedViolations(app)).toEqual([
+        expect.objectContaining({ violatingConstructs: [expect.objectContaining({ constructPath: 'Stack/Invalid' })] }),
+      ]);
+      expect(warnings).toHaveBeenCalledWith(expect.stringContaining('(CloudFormation Validate)'));
+    } finally {
+      warnings.mockRestore();
+    }
+  });
 });
 
 describe('acknowledgements of the construct', () => {

@@ -4,11 +4,11 @@
  * JavaScript (synthesised) and from TypeScript (type-checked against the shipped declarations).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../lib/events';
 import { ensureBundle } from '../local-aws/poller-harness';
+import { scratchDir } from './support/scratch-dir';
 
 const REPO_ROOT = join(__dirname, '..');
 const PACKAGE_NAME = 'cdk-security-ir-case-watcher';
@@ -165,7 +165,7 @@ beforeAll(() => {
   ensureBundle();
   ensureLibraryCompiled();
 
-  workDir = mkdtempSync(join(tmpdir(), 'case-watcher-package-'));
+  workDir = scratchDir('case-watcher-package-');
   const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], REPO_ROOT)) as { filename: string; files: { path: string }[] }[];
   packedFiles = packed.files.map((f) => f.path).sort();
 
@@ -207,7 +207,10 @@ test('the installed package resolves to its compiled entry point, next to the co
 test('a plain JavaScript CDK app synthesises the watcher and a rule from the installed package', () => {
   writeFileSync(join(appDir, 'app.js'), CONSUMER_APP_JS);
   const outdir = join(appDir, 'cdk.out');
-  execFileSync(process.execPath, ['app.js', outdir], { cwd: appDir, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+  // Without the CDK's built-in CloudFormation validation (the switch of `cdk synth --no-validation`):
+  // this is about the package; nag.test.ts and the end-to-end test assert that validation finds nothing.
+  const env = { ...process.env, CDK_VALIDATION: 'false' };
+  execFileSync(process.execPath, ['app.js', outdir], { cwd: appDir, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
   const template: Template = JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8'));
 
   // The function, whose code asset is the package's bundled handler, byte for byte.

@@ -4,12 +4,15 @@
  * nothing spurious (a re-send of the same transition carries the same changeId).
  */
 import { RecordedCase } from '../lambda/change-detection';
+import { SecurityIrError, SecurityIrTimeoutError } from '../lambda/security-ir-errors';
 import { SimCase } from '../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../local-aws/poller-harness';
 
 let h: PollerHarness;
 beforeEach(async () => {
-  h = await startPollerHarness();
+  // The SDK still retries DynamoDB's throttling and 5xx as often as it would; it only does not wait
+  // its backoff (up to seconds a retry) in between.
+  h = await startPollerHarness({ dynamoDbRetryDelayMs: 1 });
 });
 afterEach(async () => {
   await h.close();
@@ -70,9 +73,13 @@ describe('listing faults', () => {
 
   test('a 5xx that outlasts the retries fails the run without touching the state; the next run delivers', async () => {
     const { cases, expected } = await scenario(30, [1, 29]);
-    h.securityIr.faults.add({ kind: 'error', status: 503, type: 'ServiceUnavailableException' }, { operation: 'ListCases', skip: 1, times: Infinity });
+    const fault = { kind: 'error', status: 503, type: 'ServiceUnavailableException', message: 'try again later' } as const;
+    h.securityIr.faults.add(fault, { operation: 'ListCases', skip: 1, times: Infinity });
     const failed = await h.poll();
-    expect(failed.error).toBeDefined();
+    // The last 503 itself, as the client's error for a type outside the API's error table.
+    expect(failed.error).toEqual({ name: fault.type, message: fault.message });
+    expect(failed.thrown).toBeInstanceOf(SecurityIrError);
+    expect(failed.thrown).toMatchObject({ type: fault.type, statusCode: fault.status, retryable: true });
     expect(h.dynamoDb.calls).toEqual([]); // a failed listing is never "no cases"
     expect(acceptedIds()).toEqual([]);
     h.securityIr.faults.clear();
@@ -125,9 +132,17 @@ describe('listing faults', () => {
   test('the deadline reached mid-listing fails the run with no state change', async () => {
     const { cases, expected } = await scenario(60, [2, 40]);
     h.securityIr.faults.add({ kind: 'hang' }, { operation: 'ListCases', skip: 1 }); // the second page never comes
-    const poller = h.createPoller({ settings: { safetyMarginMs: 100, recordMarginMs: 50 } });
-    const run = await poller.poll(Date.now() + 700);
-    expect(run.error).toBeDefined();
+    const settings = { safetyMarginMs: 100, recordMarginMs: 50 };
+    const poller = h.createPoller({ settings });
+    const runMs = 700;
+    const run = await poller.poll(Date.now() + runMs);
+    // The hanging page's request is cut by its timeout, which ends with the run's time (less the margin).
+    expect(run.thrown).toBeInstanceOf(SecurityIrTimeoutError);
+    expect(run.error?.name).toBe('RequestTimeout');
+    const [, host, timeoutMs] = /^No complete response from (\S+) within (\d+) ms$/.exec(run.error!.message) ?? [];
+    expect(host).toBe(new URL(h.securityIr.url).host);
+    expect(Number(timeoutMs)).toBeGreaterThan(0);
+    expect(Number(timeoutMs)).toBeLessThanOrEqual(runMs - settings.safetyMarginMs);
     expect(run.summary).toBeUndefined();
     expect(h.dynamoDb.calls).toEqual([]);
     expect(acceptedIds()).toEqual([]);
