@@ -66,7 +66,8 @@ export const LOCAL_PROCESS_ENV: Readonly<Record<string, string>> = { AWS_SDK_JS_
 /** How one invocation ended, what the handler wrote to stdout meanwhile, and what it cost. */
 export interface LambdaInvocation {
   readonly result?: unknown;
-  readonly error?: { name: string; message: string };
+  /** The error the handler threw; `stack` as Lambda reports it (source-mapped under --enable-source-maps). */
+  readonly error?: { name: string; message: string; stack?: string };
   /** The stdout lines written during the invocation (the handler's JSON logs and EMF). */
   readonly logs: string[];
   /** Wall time of the handler call. */
@@ -111,6 +112,10 @@ export interface LambdaProcessOptions {
 export function copyToTempFolder(file: string, prefix = 'case-watcher-function-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   copyFileSync(file, join(dir, basename(file)));
+  // The source map travels with the bundle, as it does in the function's asset.
+  if (existsSync(`${file}.map`)) {
+    copyFileSync(`${file}.map`, join(dir, `${basename(file)}.map`));
+  }
   return dir;
 }
 
@@ -153,7 +158,7 @@ process.on('message', async ({ event, context: spec }) => {
   try {
     outcome = { result: await handler(event, context) };
   } catch (error) {
-    outcome = { error: { name: String(error && error.name), message: String(error && error.message) } };
+    outcome = { error: { name: String(error && error.name), message: String(error && error.message), stack: String(error && error.stack) } };
   }
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const used = process.cpuUsage(cpu);

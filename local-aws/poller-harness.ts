@@ -34,7 +34,7 @@ export type LogLine = Record<string, any>;
 /** How one poll ended: its summary, or the error it threw; and what it logged. */
 export interface PollRun {
   readonly summary?: RunSummary;
-  readonly error?: { name: string; message: string };
+  readonly error?: { name: string; message: string; stack?: string };
   /** The error object the in-process poller threw, for `instanceof` checks (not set for the bundled handler). */
   readonly thrown?: unknown;
   readonly logs: LogLine[];

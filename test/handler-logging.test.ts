@@ -70,3 +70,26 @@ test("Lambda's AWS_LAMBDA_LOG_LEVEL=ERROR wins over LOG_LEVEL: a good run writes
   expect(run.logs.filter((l) => l._aws !== undefined)).toEqual([expect.objectContaining({ PollSucceeded: 1 })]);
   await handler.stop();
 });
+
+describe('stack traces', () => {
+  // A misconfiguration fails the cold start in lambda/config.ts: its stack is what Lambda logs.
+  const misconfigured = { [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'yes' };
+
+  test('with NODE_OPTIONS=--enable-source-maps (as the construct sets it) they name the TypeScript sources', async () => {
+    const handler = await h.startBundledHandler({ ...misconfigured, NODE_OPTIONS: '--enable-source-maps' });
+    const run = await handler.invoke();
+    expect(run.error?.name).toBe('ConfigError');
+    expect(run.error?.stack).toMatch(/\blambda\/config\.ts:\d+:\d+/);
+    expect(run.error?.stack).toMatch(/\blambda\/index\.ts:\d+:\d+/);
+    await handler.stop();
+  });
+
+  test('without it, they point into the minified bundle', async () => {
+    const handler = await h.startBundledHandler(misconfigured);
+    const run = await handler.invoke();
+    expect(run.error?.name).toBe('ConfigError');
+    expect(run.error?.stack).toMatch(/index\.js:\d+:\d+/);
+    expect(run.error?.stack).not.toMatch(/\.ts:\d+/);
+    await handler.stop();
+  });
+});
