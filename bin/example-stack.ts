@@ -1,4 +1,4 @@
-import { App, AppProps, Aws, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Aws, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,7 +13,10 @@ import { SecurityIrCaseWatcher } from '../lib';
 /** The context keys the example app reads (`npx cdk synth -c key=value`). */
 export const ExampleContext = {
   EVENT_BUS_NAME: 'eventBusName',
-  SCHEDULE: 'schedule',
+  /** Minutes between two polls. */
+  POLL_INTERVAL: 'pollInterval',
+  /** `true` (default) or `false`. */
+  FAST_PATH: 'fastPath',
   EVENT_SOURCE: 'eventSource',
   SECURITY_IR_REGION: 'securityIrRegion',
   SECURITY_IR_ROLE_ARN: 'securityIrRoleArn',
@@ -36,10 +39,12 @@ export class CaseWatcherExampleStack extends Stack {
     };
 
     const eventBusName = context(ExampleContext.EVENT_BUS_NAME);
-    const schedule = context(ExampleContext.SCHEDULE);
+    const pollInterval = context(ExampleContext.POLL_INTERVAL);
+    const fastPath = context(ExampleContext.FAST_PATH);
     this.watcher = new SecurityIrCaseWatcher(this, 'CaseWatcher', {
       eventBus: eventBusName ? events.EventBus.fromEventBusName(this, 'EventBus', eventBusName) : undefined,
-      schedule: schedule ? events.Schedule.expression(schedule) : undefined,
+      pollInterval: pollInterval === undefined ? undefined : Duration.minutes(contextNumber(ExampleContext.POLL_INTERVAL, pollInterval)),
+      fastPath: fastPath === undefined ? undefined : contextFlag(ExampleContext.FAST_PATH, fastPath),
       eventSource: context(ExampleContext.EVENT_SOURCE),
       securityIrRegion: context(ExampleContext.SECURITY_IR_REGION),
       securityIrRoleArn: context(ExampleContext.SECURITY_IR_ROLE_ARN),
@@ -102,6 +107,23 @@ export class CaseWatcherExampleStack extends Stack {
     topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;
   }
+}
+
+/** A context value that must be a number: anything else fails the synth, naming the key. */
+function contextNumber(key: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) {
+    throw new Error(`context ${key} must be a number, got "${value}"`);
+  }
+  return number;
+}
+
+/** A context value that must be `true` or `false` (a typo must not silently flip a behaviour). */
+function contextFlag(key: string, value: string): boolean {
+  if (value !== 'true' && value !== 'false') {
+    throw new Error(`context ${key} must be "true" or "false", got "${value}"`);
+  }
+  return value === 'true';
 }
 
 /** The example app: the stack env-agnostic, and cdk-nag's AWS Solutions checks on everything. */

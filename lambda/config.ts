@@ -5,7 +5,7 @@
  */
 import { DEFAULT_EVENT_SOURCE } from '../lib/events';
 import { HandlerEnvironment, LAMBDA_LOG_LEVEL_ENV } from '../lib/internal/handler-environment';
-import { eventSourceProblem, regionProblem, roleArnAccount, roleArnProblem } from '../lib/internal/rules';
+import { accountIdProblem, eventSourceProblem, regionProblem, roleArnAccount, roleArnProblem } from '../lib/internal/rules';
 import { trimmedOrUndefined } from './strings';
 import type { LogLevel } from './telemetry';
 
@@ -41,7 +41,6 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUS_NAME = /^[A-Za-z0-9/_.-]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9/_.-]{1,256}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 /** Lambda's application log levels, folded onto the four the handler writes. */
 const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
   TRACE: 'DEBUG', DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARN', ERROR: 'ERROR', FATAL: 'ERROR',
@@ -74,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
 
   const accountId = trimmedOrUndefined(env[HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]);
   if (accountId !== undefined) {
-    check(HandlerEnvironment.SECURITY_IR_ACCOUNT_ID, ACCOUNT_ID.test(accountId) ? undefined : `is not a 12-digit account ID: ${accountId}`);
+    check(HandlerEnvironment.SECURITY_IR_ACCOUNT_ID, accountIdProblem(accountId));
   }
 
   return {

@@ -31,13 +31,13 @@ export function stalenessWindow(interval: Duration, stalenessPeriods: number | u
   const maxIntervals = Math.floor(maxWindow.toSeconds() / (period.toSeconds() * periodsPerInterval));
   if (maxIntervals < 1) {
     throw new Error(
-      `schedule: the staleness alarm cannot watch an interval above ${maxWindow.toHumanString()}, got ${interval.toHumanString()}`,
+      `pollInterval: the staleness alarm cannot watch an interval above ${maxWindow.toHumanString()}, got ${interval.toHumanString()}`,
     );
   }
   const intervals = stalenessPeriods ?? Math.min(DEFAULT_STALENESS_PERIODS, maxIntervals);
   if (intervals > maxIntervals) {
     throw new Error(
-      `stalenessPeriods (${intervals}) x the schedule interval (${interval.toHumanString()}) exceeds the ` +
+      `stalenessPeriods (${intervals}) x the pollInterval (${interval.toHumanString()}) exceeds the ` +
         `${maxWindow.toHumanString()} CloudWatch allows an alarm to evaluate; use at most ${maxIntervals}`,
     );
   }

@@ -1,3 +1,4 @@
 export * from './security-ir-case-watcher';
+export * from './security-ir-event-forwarder';
 export * from './events';
 export * from './metrics';

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,7 +6,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmPeriod, stalenessWindow } from './alarm-window';
@@ -20,13 +23,13 @@ import {
 import { locateHandlerAsset } from './handler-asset';
 import { HandlerEnvironment } from './internal/handler-environment';
 import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from './metrics';
-import { isReadableSchedule, scheduleInterval } from './schedule';
+import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from './internal/security-ir-events';
 import {
   validateEventSource,
   validateMemorySize,
   validateRegion,
   validateRoleArn,
-  validateSchedule,
+  validatePollInterval,
   validateStalenessPeriods,
   validateTimeout,
 } from './validation';
@@ -34,12 +37,24 @@ import {
 /** Properties of a {@link SecurityIrCaseWatcher}. */
 export interface SecurityIrCaseWatcherProps {
   /**
-   * How often the watcher lists the Security IR cases. At most once a minute; a `cron(...)` schedule is
-   * treated as running every minute when the timeout and the alarms are derived from it.
+   * How often the watcher lists every Security IR case (an EventBridge Scheduler rate schedule): the
+   * safety net that never misses a change. Whole minutes, at least one; the function's timeout, the
+   * lease and the staleness alarm follow it. It must be known at synth time (not a token).
    *
-   * @default events.Schedule.rate(Duration.minutes(1))
+   * @default Duration.minutes(1)
    */
-  readonly schedule?: events.Schedule;
+  readonly pollInterval?: Duration;
+
+  /**
+   * React to Security IR's own case events within seconds: a rule on the default bus of this
+   * stack's account and region sends each one to the function, which reads that case with
+   * `GetCase` and publishes its change. The poll stays the safety net. When the watched cases are
+   * in another account or region (`securityIrRoleArn`, `securityIrRegion`), their events are there:
+   * deploy a `SecurityIrEventForwarder` in that account and region.
+   *
+   * @default true
+   */
+  readonly fastPath?: boolean;
 
   /**
    * The bus the case events are put on.
@@ -159,34 +174,46 @@ export interface CaseEventRuleOptions extends events.OnEventOptions {
   readonly pendingAction?: string[];
 }
 
-const DEFAULT_SCHEDULE_INTERVAL = Duration.minutes(1);
+const DEFAULT_POLL_INTERVAL = Duration.minutes(1);
 const TIMEOUT_MARGIN = Duration.seconds(10);
 const MAX_DEFAULT_TIMEOUT = Duration.minutes(5);
 const DEFAULT_MEMORY_MB = 512;
-/** EventBridge keeps retrying a failed delivery up to this age; Lambda's own async retries up to 6 hours. */
-const MAX_TARGET_EVENT_AGE = Duration.hours(24);
+/** The bounds Scheduler and EventBridge set on a delivery's age, and Lambda on an asynchronous invocation's. */
+const MIN_DELIVERY_AGE = Duration.minutes(1);
+const MAX_DELIVERY_AGE = Duration.hours(24);
+const MAX_DELIVERY_RETRIES = 185;
+/** Lambda's two retries come after about 1 and 2 minutes: an age below 5 minutes would cut the second. */
+const MIN_ASYNC_EVENT_AGE = Duration.minutes(5);
 const MAX_ASYNC_EVENT_AGE = Duration.hours(6);
 /** The DynamoDB actions the poller calls on its table (docs/design.md). */
-const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem',
+];
 
 /**
- * Polls AWS Security Incident Response on a schedule and publishes an EventBridge event whenever a
- * case appears, or its status or pending action changes.
+ * Watches AWS Security Incident Response cases and publishes an EventBridge event whenever a case
+ * appears, or its status or pending action changes: within seconds from Security IR's own events
+ * (the fast path), and on every poll of all the cases (the safety net).
  *
  * @example
  * const watcher = new SecurityIrCaseWatcher(this, 'CaseWatcher');
  * watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'], target });
  */
 export class SecurityIrCaseWatcher extends Construct {
-  /** The poller. */
+  /** The handler: polls on the schedule, reads one case on each fast-path hint. */
   public readonly function: lambda.Function;
   /** The function's execution role. */
   public readonly role: iam.Role;
   /** The table where the poller records every case's last seen status and pending action. */
   public readonly table: dynamodb.Table;
-  /** The rule that runs the poller on the schedule. */
-  public readonly scheduleRule: events.Rule;
-  /** Receives the schedule events EventBridge could not deliver to the function. */
+  /** The EventBridge Scheduler schedule that runs the poll every `pollInterval`. */
+  public readonly schedule: scheduler.Schedule;
+  /** The rule on this account's default bus that sends Security IR's case events to the function (when `fastPath`). */
+  public readonly fastPathRule?: events.Rule;
+  /**
+   * Receives what could not be handled: schedule ticks and fast-path hints that could not be
+   * delivered to the function, and invocations that still failed after Lambda's retries.
+   */
   public readonly deadLetterQueue: sqs.Queue;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
@@ -196,22 +223,19 @@ export class SecurityIrCaseWatcher extends Construct {
   public readonly eventSource: string;
   /** The value of the `service` dimension of this watcher's metrics and the `service` field of its log lines. */
   public readonly serviceName: string;
-  /** In alarm when a run failed in the last schedule interval. */
+  /** In alarm when a run failed in the last poll interval. */
   public readonly failedRunsAlarm: cloudwatch.Alarm;
-  /** In alarm when no run has succeeded for `stalenessPeriods` schedule intervals. */
+  /** In alarm when no poll has succeeded for `stalenessPeriods` poll intervals. */
   public readonly stalenessAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: SecurityIrCaseWatcherProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const schedule = props.schedule ?? events.Schedule.rate(DEFAULT_SCHEDULE_INTERVAL);
-    const knownInterval = scheduleInterval(schedule);
-    validateSchedule(schedule.expressionString, knownInterval, isReadableSchedule(schedule));
-    // A schedule only deploy time knows is taken at its shortest, as for cron.
-    const interval = knownInterval ?? DEFAULT_SCHEDULE_INTERVAL;
+    const interval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    validatePollInterval(interval);
     const timeout = props.timeout ?? defaultTimeout(interval);
-    validateTimeout(timeout, knownInterval);
+    validateTimeout(timeout, interval);
     this.eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
     validateEventSource(this.eventSource);
     validateRoleArn(props.securityIrRoleArn);
@@ -254,8 +278,8 @@ export class SecurityIrCaseWatcher extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the schedule rule\'s target: it only holds undelivered ' +
-        'schedule ticks, and a queue behind it would add nothing.',
+        'This queue is itself the dead-letter queue (of the schedule, the fast-path rule and the function\'s ' +
+        'failed invocations): it only holds what could not be handled, and a queue behind it would add nothing.',
     });
 
     if (key) {
@@ -267,7 +291,7 @@ export class SecurityIrCaseWatcher extends Construct {
       description: 'Security IR case watcher: lists cases, records them in its table, publishes case events',
       inlinePolicies: {
         CaseWatcher: new iam.PolicyDocument({
-          statements: this.functionStatements(props.securityIrRoleArn, key),
+          statements: this.functionStatements(props.securityIrRoleArn, securityIrRegion, props.fastPath ?? true, key),
         }),
       },
     });
@@ -292,22 +316,56 @@ export class SecurityIrCaseWatcher extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: this.handlerEnvironment(props, securityIrRegion),
-      // Lambda's own retries of a failed run stop once the next scheduled run would redo the work anyway.
+      // Lambda retries a failed invocation after about 1 and 2 minutes: the age allows both, and no
+      // more than an interval beyond that, when the next poll redoes the work anyway.
       retryAttempts: 2,
-      maxEventAge: minDuration(interval, MAX_ASYNC_EVENT_AGE),
+      maxEventAge: clampDuration(interval, MIN_ASYNC_EVENT_AGE, MAX_ASYNC_EVENT_AGE),
+      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
     });
 
-    this.scheduleRule = new events.Rule(this, 'ScheduleRule', {
-      description: 'Runs the Security IR case watcher',
-      schedule,
-      targets: [
-        new targets.LambdaFunction(this.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 2,
-          maxEventAge: minDuration(interval, MAX_TARGET_EVENT_AGE),
-        }),
-      ],
+    // Delivery retries: Scheduler and EventBridge retry with backoff from seconds on, so within one
+    // interval (at least the minute they allow) several attempts can act; past it the next poll
+    // does the work, so the age, not the count, bounds them.
+    const deliveryAge = clampDuration(interval, MIN_DELIVERY_AGE, MAX_DELIVERY_AGE);
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the Security IR case watcher\'s poll',
+      schedule: scheduler.ScheduleExpression.rate(interval),
+      target: new schedulerTargets.LambdaInvoke(this.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: MAX_DELIVERY_RETRIES,
+        maxEventAge: deliveryAge,
+      }),
     });
+
+    if (props.fastPath ?? true) {
+      this.fastPathRule = new events.Rule(this, 'FastPathRule', {
+        description: 'Sends Security IR\'s own case events to the case watcher, which reads the case at once',
+        eventPattern: {
+          source: [SECURITY_IR_EVENT_SOURCE],
+          detailType: [...SECURITY_IR_CASE_DETAIL_TYPES],
+          account: [watchedAccount(stack, props.securityIrRoleArn)],
+          region: [securityIrRegion],
+        },
+        targets: [
+          new targets.LambdaFunction(this.function, {
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: MAX_DELIVERY_RETRIES,
+            maxEventAge: deliveryAge,
+          }),
+        ],
+      });
+      if (props.securityIrRoleArn !== undefined && crossAccount(stack, props.securityIrRoleArn)) {
+        this.allowForwardedHints(watchedAccount(stack, props.securityIrRoleArn));
+      }
+      if (elsewhere(stack, props.securityIrRoleArn, securityIrRegion)) {
+        Annotations.of(this).addWarningV2(
+          'cdk-security-ir-case-watcher:fastPathNeedsForwarder',
+          `The watched cases are in another account or region (${describeWatched(stack, props.securityIrRoleArn, securityIrRegion)}): ` +
+            'Security IR puts its case events on the default bus there, so the fast path receives hints only from a ' +
+            'SecurityIrEventForwarder deployed in that account and region. Without one, changes arrive with the poll only.',
+        );
+      }
+    }
 
     this.failedRunsAlarm = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
       alarmDescription: 'A Security IR case watcher run failed: see the function logs',
@@ -327,6 +385,31 @@ export class SecurityIrCaseWatcher extends Construct {
       datapointsToAlarm: staleness.evaluationPeriods,
       // No heartbeat at all is the very condition this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+
+  /**
+   * Lets a `SecurityIrEventForwarder` in `account` put Security IR's case events, and nothing else,
+   * on this account's default bus, where the fast-path rule listens.
+   */
+  private allowForwardedHints(account: string): void {
+    const stack = Stack.of(this);
+    new events.CfnEventBusPolicy(this, 'ForwardedHintsPolicy', {
+      eventBusName: 'default',
+      statementId: `SecurityIrHints-${Names.uniqueId(this)}`.slice(0, 64),
+      statement: {
+        Sid: 'AllowSecurityIrCaseEventsFromTheMembershipAccount',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
+        Action: 'events:PutEvents',
+        Resource: `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:event-bus/default`,
+        Condition: {
+          StringEquals: {
+            'events:source': [SECURITY_IR_EVENT_SOURCE],
+            'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES],
+          },
+        },
+      },
     });
   }
 
@@ -433,8 +516,7 @@ export class SecurityIrCaseWatcher extends Construct {
       [HandlerEnvironment.EMIT_CREATED_EVENTS]: String(props.emitCreatedEvents ?? true),
       [HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]: String(props.emitExistingCasesOnFirstRun ?? false),
       [HandlerEnvironment.SECURITY_IR_REGION]: securityIrRegion,
-      [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]:
-        roleArn === undefined ? Stack.of(this).account : Arn.split(roleArn, ArnFormat.SLASH_RESOURCE_NAME).account!,
+      [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]: watchedAccount(Stack.of(this), roleArn),
       ...(roleArn === undefined ? {} : { [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn }),
       [HandlerEnvironment.SERVICE_NAME]: this.serviceName,
       [HandlerEnvironment.LOG_LEVEL]: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
@@ -444,11 +526,25 @@ export class SecurityIrCaseWatcher extends Construct {
   }
 
   /** Exactly what the handler calls, each on the narrowest resource. */
-  private functionStatements(securityIrRoleArn: string | undefined, key: kms.IKey | undefined): iam.PolicyStatement[] {
+  private functionStatements(
+    securityIrRoleArn: string | undefined,
+    securityIrRegion: string,
+    fastPath: boolean,
+    key: kms.IKey | undefined,
+  ): iam.PolicyStatement[] {
+    // With a role, every Security IR call runs on the assumed role's keys: the function may only assume it.
+    const securityIr = securityIrRoleArn !== undefined
+      ? [new iam.PolicyStatement({ sid: 'AssumeSecurityIrRole', actions: ['sts:AssumeRole'], resources: [securityIrRoleArn] })]
+      : [
+        new iam.PolicyStatement({ sid: 'ListSecurityIrCases', actions: ['security-ir:ListCases'], resources: ['*'] }),
+        ...(fastPath ? [new iam.PolicyStatement({
+          sid: 'ReadSecurityIrCases',
+          actions: ['security-ir:GetCase'],
+          resources: [`arn:${Aws.PARTITION}:security-ir:${securityIrRegion}:${Stack.of(this).account}:case/*`],
+        })] : []),
+      ];
     const statements = [
-      securityIrRoleArn === undefined
-        ? new iam.PolicyStatement({ sid: 'ListSecurityIrCases', actions: ['security-ir:ListCases'], resources: ['*'] })
-        : new iam.PolicyStatement({ sid: 'AssumeSecurityIrRole', actions: ['sts:AssumeRole'], resources: [securityIrRoleArn] }),
+      ...securityIr,
       new iam.PolicyStatement({
         sid: 'PutCaseEvents',
         actions: ['events:PutEvents'],
@@ -519,6 +615,31 @@ function defaultTimeout(interval: Duration): Duration {
 
 function minDuration(a: Duration, b: Duration): Duration {
   return a.toMilliseconds() <= b.toMilliseconds() ? a : b;
+}
+
+function clampDuration(value: Duration, min: Duration, max: Duration): Duration {
+  return value.toMilliseconds() < min.toMilliseconds() ? min : minDuration(value, max);
+}
+
+/** The account whose cases are watched: the role's, else this stack's. */
+function watchedAccount(stack: Stack, securityIrRoleArn: string | undefined): string {
+  return securityIrRoleArn === undefined ? stack.account : Arn.split(securityIrRoleArn, ArnFormat.SLASH_RESOURCE_NAME).account!;
+}
+
+/** Whether the role's account is (or may be) another than this stack's. */
+function crossAccount(stack: Stack, securityIrRoleArn: string): boolean {
+  const account = watchedAccount(stack, securityIrRoleArn);
+  return Token.isUnresolved(stack.account) || Token.isUnresolved(account) || account !== stack.account;
+}
+
+/** Whether the watched cases are (or may be) in another account or region than this stack. */
+function elsewhere(stack: Stack, securityIrRoleArn: string | undefined, securityIrRegion: string): boolean {
+  return (securityIrRoleArn !== undefined && crossAccount(stack, securityIrRoleArn)) || securityIrRegion !== stack.region;
+}
+
+function describeWatched(stack: Stack, securityIrRoleArn: string | undefined, securityIrRegion: string): string {
+  const account = securityIrRoleArn === undefined ? 'this account' : `account ${watchedAccount(stack, securityIrRoleArn)}`;
+  return `${account}, region ${Token.isUnresolved(securityIrRegion) ? 'set at deploy time' : securityIrRegion}`;
 }
 
 function nonEmpty(prop: string, values: string[]): string[] {

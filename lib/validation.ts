@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { eventSourceProblem, regionProblem, roleArnProblem } from './internal/rules';
+import { accountIdProblem, eventSourceProblem, regionProblem, roleArnProblem } from './internal/rules';
 
 /**
  * Synth-time checks of the construct's props. Each one names the prop it rejects and skips values
@@ -23,8 +23,18 @@ export function validateRoleArn(roleArn: string | undefined): void {
 }
 
 export function validateRegion(region: string): void {
+  validateRegionProp('securityIrRegion', region);
+}
+
+export function validateRegionProp(prop: string, region: string): void {
   if (!Token.isUnresolved(region)) {
-    rejectIfProblem('securityIrRegion', regionProblem(region));
+    rejectIfProblem(prop, regionProblem(region));
+  }
+}
+
+export function validateAccountId(prop: string, account: string): void {
+  if (!Token.isUnresolved(account)) {
+    rejectIfProblem(prop, accountIdProblem(account));
   }
 }
 
@@ -39,22 +49,25 @@ export function validateMemorySize(memorySize: number): void {
   }
 }
 
-/** `interval` is undefined when the schedule is a token, `readable` false when it is a string we cannot parse. */
-export function validateSchedule(expression: string, interval: Duration | undefined, readable: boolean): void {
-  if (!readable) {
-    throw new Error(`schedule must be a rate(...) or cron(...) expression, got "${expression}"`);
+/**
+ * The poll interval: whole minutes (Scheduler's rate unit), at least one, and known at synth time,
+ * since the timeout, the lease and the staleness alarm are derived from it.
+ */
+export function validatePollInterval(interval: Duration): void {
+  if (interval.isUnresolved()) {
+    throw new Error(
+      'pollInterval must be known at synth time (the function timeout and the staleness alarm are derived from it), ' +
+        'got a token; pass a number, for instance from context',
+    );
   }
-  if (interval === undefined) {
-    return;
-  }
-  const seconds = interval.toSeconds();
-  if (seconds < 60 || seconds % 60 !== 0) {
-    throw new Error(`schedule must run at most once a minute, in whole minutes, got "${expression}"`);
+  const ms = interval.toMilliseconds();
+  if (ms < 60_000 || ms % 60_000 !== 0) {
+    throw new Error(`pollInterval must be a whole number of minutes, at least 1, got ${interval.toHumanString()}`);
   }
 }
 
 /** The timeout must end before the next run starts, so that a crashed run's lease has expired by then. */
-export function validateTimeout(timeout: Duration, interval: Duration | undefined): void {
+export function validateTimeout(timeout: Duration, interval: Duration): void {
   if (timeout.isUnresolved()) {
     return;
   }
@@ -62,9 +75,9 @@ export function validateTimeout(timeout: Duration, interval: Duration | undefine
   if (seconds < 1 || seconds > LAMBDA_MAX_TIMEOUT.toSeconds()) {
     throw new Error(`timeout must be from 1 second to ${LAMBDA_MAX_TIMEOUT.toHumanString()}, got ${timeout.toHumanString()}`);
   }
-  if (interval !== undefined && seconds >= interval.toSeconds()) {
+  if (seconds >= interval.toSeconds()) {
     throw new Error(
-      `timeout (${timeout.toHumanString()}) must be below the schedule interval (${interval.toHumanString()}) ` +
+      `timeout (${timeout.toHumanString()}) must be below the pollInterval (${interval.toHumanString()}) ` +
         'so that one run ends before the next begins',
     );
   }

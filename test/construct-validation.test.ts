@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Aws, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
 import { HANDLER_ENTRY_FILE, locateHandlerAsset } from '../lib/handler-asset';
 import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps } from '../lib';
 
@@ -13,17 +12,12 @@ function create(props: SecurityIrCaseWatcherProps | ((stack: Stack) => SecurityI
 
 /** Each rejected value, and the prop its error message must name. */
 const rejected: Array<[string, SecurityIrCaseWatcherProps, RegExp]> = [
-  ['a schedule under a minute', { schedule: events.Schedule.expression('rate(30 seconds)') }, /^schedule .*at most once a minute/],
-  ['a schedule that is not whole minutes', { schedule: events.Schedule.expression('rate(90 seconds)') }, /^schedule /],
-  ['a schedule that is neither rate nor cron', { schedule: events.Schedule.expression('at(2026-12-01T10:00:00)') }, /^schedule must be a rate\(\.\.\.\) or cron/],
-  ['a timeout equal to the interval', { timeout: Duration.minutes(1) }, /^timeout \(1 minute\) must be below the schedule interval/],
-  [
-    'a timeout above the interval',
-    { schedule: events.Schedule.rate(Duration.minutes(5)), timeout: Duration.minutes(6) },
-    /^timeout .*below the schedule interval \(5 minutes\)/,
-  ],
-  ['a timeout above the cron minute', { schedule: events.Schedule.cron({ minute: '0' }), timeout: Duration.seconds(90) }, /^timeout /],
-  ['a timeout above Lambda’s 15 minutes', { schedule: events.Schedule.rate(Duration.hours(1)), timeout: Duration.minutes(16) }, /^timeout must be from 1 second/],
+  ['a poll interval under a minute', { pollInterval: Duration.seconds(30) }, /^pollInterval must be a whole number of minutes, at least 1, got 30 seconds$/],
+  ['a poll interval that is not whole minutes', { pollInterval: Duration.seconds(90) }, /^pollInterval must be a whole number of minutes, at least 1, got 1 minute 30 seconds$/],
+  ['a poll interval in milliseconds', { pollInterval: Duration.millis(1500) }, /^pollInterval must be a whole number of minutes/],
+  ['a timeout equal to the interval', { timeout: Duration.minutes(1) }, /^timeout \(1 minute\) must be below the pollInterval \(1 minute\)/],
+  ['a timeout above the interval', { pollInterval: Duration.minutes(5), timeout: Duration.minutes(6) }, /^timeout .*below the pollInterval \(5 minutes\)/],
+  ['a timeout above Lambda’s 15 minutes', { pollInterval: Duration.hours(1), timeout: Duration.minutes(16) }, /^timeout must be from 1 second/],
   ['a source starting with aws.', { eventSource: 'aws.securityir' }, /^eventSource must not start with "aws\."/],
   ['a source starting with AWS.', { eventSource: 'AWS.SecurityIr' }, /^eventSource must not start/],
   ['an empty source', { eventSource: '' }, /^eventSource must be 1 to 256 characters/],
@@ -41,10 +35,10 @@ const rejected: Array<[string, SecurityIrCaseWatcherProps, RegExp]> = [
   ['a staleness window over CloudWatch’s day', { stalenessPeriods: 1441 }, /^stalenessPeriods \(1441\) .* use at most 1440/],
   [
     'a staleness window over CloudWatch’s 7 days',
-    { schedule: events.Schedule.rate(Duration.days(3)), stalenessPeriods: 3 },
+    { pollInterval: Duration.days(3), stalenessPeriods: 3 },
     /^stalenessPeriods \(3\) .* use at most 2/,
   ],
-  ['a schedule too long for any staleness alarm', { schedule: events.Schedule.rate(Duration.days(8)) }, /^schedule: the staleness alarm cannot watch/],
+  ['a poll interval too long for any staleness alarm', { pollInterval: Duration.days(8) }, /^pollInterval: the staleness alarm cannot watch an interval above 7 days, got 8 days$/],
 ];
 
 describe('invalid props fail at synth time, naming the prop', () => {
@@ -55,23 +49,22 @@ describe('invalid props fail at synth time, naming the prop', () => {
 
 describe('valid edge values pass', () => {
   test.each<[string, SecurityIrCaseWatcherProps]>([
-    ['a one-minute rate', { schedule: events.Schedule.rate(Duration.minutes(1)) }],
+    ['a one-minute interval', { pollInterval: Duration.minutes(1) }],
     ['a timeout just below the interval', { timeout: Duration.seconds(59) }],
-    ['an hourly cron with a 50-second timeout', { schedule: events.Schedule.cron({ minute: '0' }), timeout: Duration.seconds(50) }],
+    ['an hourly interval with a 50-second timeout', { pollInterval: Duration.hours(1), timeout: Duration.seconds(50) }],
     ['a GovCloud region and role', { securityIrRegion: 'us-gov-west-1', securityIrRoleArn: 'arn:aws-us-gov:iam::111122223333:role/path/Reader' }],
     ['a 256-character source', { eventSource: 'x'.repeat(256) }],
     ['the memory bounds', { memorySize: 128 }],
-    ['a default staleness window shrunk to fit 7 days', { schedule: events.Schedule.rate(Duration.days(4)) }],
+    ['a default staleness window shrunk to fit 7 days', { pollInterval: Duration.days(4) }],
   ])('%s', (_what, props) => {
     expect(() => create(props)).not.toThrow();
   });
 });
 
 describe('values only deploy time knows are not judged', () => {
-  test('tokens for schedule, source, region and role ARN', () => {
+  test('tokens for source, region and role ARN', () => {
     expect(() =>
       create((stack) => ({
-        schedule: events.Schedule.expression(new CfnParameter(stack, 'Schedule').valueAsString),
         eventSource: Lazy.string({ produce: () => 'aws.would-fail-if-checked' }),
         securityIrRegion: Aws.REGION,
         securityIrRoleArn: new CfnParameter(stack, 'RoleArn').valueAsString,
@@ -79,9 +72,9 @@ describe('values only deploy time knows are not judged', () => {
     ).not.toThrow();
   });
 
-  test('a token schedule is taken as one minute for the default timeout', () => {
-    const watcher = create((stack) => ({ schedule: events.Schedule.expression(new CfnParameter(stack, 'Schedule').valueAsString) }));
-    expect(watcher.function.timeout?.toSeconds()).toBe(50);
+  test('a token poll interval is refused, naming the prop: every figure derived from it must be right', () => {
+    expect(() => create((stack) => ({ pollInterval: Duration.minutes(new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber) })))
+      .toThrow(/^pollInterval must be known at synth time \(the function timeout and the staleness alarm are derived from it\), got a token/);
   });
 });
 

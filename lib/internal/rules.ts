@@ -8,6 +8,7 @@
 const RESERVED_EVENT_SOURCE_PREFIX = 'aws.';
 const MAX_EVENT_SOURCE_LENGTH = 256;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ACCOUNT_ID = /^\d{12}$/;
 /** An IAM role ARN; the first group is the role's account. */
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
@@ -23,6 +24,10 @@ export function eventSourceProblem(source: string): string | undefined {
 
 export function regionProblem(region: string): string | undefined {
   return AWS_REGION.test(region) ? undefined : `must be an AWS region code such as "us-east-1", got "${region}"`;
+}
+
+export function accountIdProblem(account: string): string | undefined {
+  return ACCOUNT_ID.test(account) ? undefined : `must be a 12-digit AWS account ID, got "${account}"`;
 }
 
 export function roleArnProblem(roleArn: string): string | undefined {
