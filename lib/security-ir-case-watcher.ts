@@ -6,7 +6,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -303,6 +302,14 @@ export class SecurityIrCaseWatcher extends Construct {
           'lists no resource type for it), so "*" is the only resource it can be granted on. It is read-only ' +
           'and the statement grants nothing else.',
       });
+      if (props.fastPath ?? true) {
+        Validations.of(this.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagFindingText(stack, this.caseArnPattern(securityIrRegion))}]`,
+          reason:
+            'security-ir:GetCase is granted on case/* of the watched account and region: a fast-path hint may name any ' +
+            'case there, and the case is the only resource type GetCase has. It is read-only.',
+        });
+      }
     }
 
     this.function = new lambda.Function(this, 'Function', {
@@ -320,7 +327,7 @@ export class SecurityIrCaseWatcher extends Construct {
       // more than an interval beyond that, when the next poll redoes the work anyway.
       retryAttempts: 2,
       maxEventAge: clampDuration(interval, MIN_ASYNC_EVENT_AGE, MAX_ASYNC_EVENT_AGE),
-      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+      onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
     });
 
     // Delivery retries: Scheduler and EventBridge retry with backoff from seconds on, so within one
@@ -331,6 +338,9 @@ export class SecurityIrCaseWatcher extends Construct {
       description: 'Runs the Security IR case watcher\'s poll',
       schedule: scheduler.ScheduleExpression.rate(interval),
       target: new schedulerTargets.LambdaInvoke(this.function, {
+        // Exactly what Scheduler needs, in one inline policy: the target's own grants would add the
+        // function's versions and aliases (`<function ARN>:*`) in a second policy.
+        role: this.scheduleRole(key).withoutPolicyUpdates(),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: MAX_DELIVERY_RETRIES,
         maxEventAge: deliveryAge,
@@ -385,6 +395,34 @@ export class SecurityIrCaseWatcher extends Construct {
       datapointsToAlarm: staleness.evaluationPeriods,
       // No heartbeat at all is the very condition this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+
+  /** Every case of the watched account (this stack's) in `securityIrRegion`. */
+  private caseArnPattern(securityIrRegion: string): string {
+    return `arn:${Aws.PARTITION}:security-ir:${securityIrRegion}:${Stack.of(this).account}:case/*`;
+  }
+
+  /** The role EventBridge Scheduler runs the poll with: invoke this function, send to the dead-letter queue. */
+  private scheduleRole(key: kms.IKey | undefined): iam.Role {
+    const statements = [
+      new iam.PolicyStatement({ sid: 'RunThePoll', actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      new iam.PolicyStatement({ sid: 'SendUndeliveredTicks', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    ];
+    if (key) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'UseQueueKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }));
+    }
+    return new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Security IR case watcher: EventBridge Scheduler runs the poll with this role',
+      inlinePolicies: { RunThePoll: new iam.PolicyDocument({ statements }) },
     });
   }
 
@@ -540,7 +578,7 @@ export class SecurityIrCaseWatcher extends Construct {
         ...(fastPath ? [new iam.PolicyStatement({
           sid: 'ReadSecurityIrCases',
           actions: ['security-ir:GetCase'],
-          resources: [`arn:${Aws.PARTITION}:security-ir:${securityIrRegion}:${Stack.of(this).account}:case/*`],
+          resources: [this.caseArnPattern(securityIrRegion)],
         })] : []),
       ];
     const statements = [
@@ -557,6 +595,12 @@ export class SecurityIrCaseWatcher extends Construct {
         },
       }),
       new iam.PolicyStatement({ sid: 'UseStateTable', actions: TABLE_ACTIONS, resources: [this.table.tableArn] }),
+      // Lambda sends an invocation that failed its retries to the dead-letter queue with this role.
+      new iam.PolicyStatement({
+        sid: 'SendFailedInvocations',
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -570,6 +614,12 @@ export class SecurityIrCaseWatcher extends Construct {
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [key.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'UseQueueKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
         }),
       );
     }
@@ -615,6 +665,20 @@ function defaultTimeout(interval: Duration): Duration {
 
 function minDuration(a: Duration, b: Duration): Duration {
   return a.toMilliseconds() <= b.toMilliseconds() ? a : b;
+}
+
+/**
+ * A value as cdk-nag names it in a finding: references as `<LogicalId.Attribute>` or
+ * `<AWS::PseudoParameter>`, the literal parts as they are.
+ */
+function nagFindingText(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value);
+  const parts: unknown[] = typeof resolved === 'string' ? [resolved] : resolved['Fn::Join'][1];
+  return parts.map((part) => {
+    if (typeof part === 'string') return part;
+    const ref = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+    return ref.Ref !== undefined ? `<${ref.Ref}>` : `<${ref['Fn::GetAtt']!.join('.')}>`;
+  }).join('');
 }
 
 function clampDuration(value: Duration, min: Duration, max: Duration): Duration {

@@ -68,6 +68,7 @@ test('the package entry point exports the construct and the public contracts onl
     'METRIC_SERVICE_DIMENSION',
     'MetricName',
     'SecurityIrCaseWatcher',
+    'SecurityIrEventForwarder',
   ]);
   expect(relative(ROOT, require.resolve('../lib'))).toBe(join('lib', 'index.ts'));
 });

@@ -44,13 +44,13 @@ describe.each(['SecurityIrCaseWatcherProps', 'CaseEventRuleOptions'])('%s', (nam
 });
 
 describe('SecurityIrCaseWatcher', () => {
-  const properties = [...SOURCE.matchAll(/^ {2}public (readonly )?(\w+): [^;]+;/gm)];
+  const properties = [...SOURCE.matchAll(/^ {2}public (readonly )?(\w+)\??: [^;]+;/gm)];
   const methods = [...SOURCE.matchAll(/^ {2}public (\w+)\(([^)]*)\): ([^{]+?) \{/gm)];
 
   test('the contract\'s public members are there, read-only', () => {
     const names = properties.filter((p) => p[1] !== undefined).map((p) => p[2]);
     expect(names).toEqual(expect.arrayContaining([
-      'function', 'table', 'scheduleRule', 'deadLetterQueue', 'logGroup', 'eventBus', 'eventSource', 'failedRunsAlarm', 'stalenessAlarm',
+      'function', 'table', 'schedule', 'fastPathRule', 'deadLetterQueue', 'logGroup', 'eventBus', 'eventSource', 'failedRunsAlarm', 'stalenessAlarm',
     ]));
     expect(properties.filter((p) => p[1] === undefined).map((p) => p[2])).toEqual([]);
   });

@@ -7,7 +7,8 @@ import { matchesEventPattern } from './support/event-pattern';
 
 const FULL_CONTEXT = {
   [ExampleContext.EVENT_BUS_NAME]: 'security-events',
-  [ExampleContext.SCHEDULE]: 'rate(5 minutes)',
+  [ExampleContext.POLL_INTERVAL]: '5',
+  [ExampleContext.FAST_PATH]: 'false',
   [ExampleContext.EVENT_SOURCE]: 'acme.security-ir',
   [ExampleContext.SECURITY_IR_REGION]: 'eu-west-1',
   [ExampleContext.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::444455556666:role/SecurityIrReader',
@@ -36,10 +37,21 @@ describe('example app without context', () => {
   });
 
   test('runs the watcher with its defaults and no notification', () => {
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.security-ir'] }) });
     expect(functionVariables(template)).toMatchObject({ EVENT_SOURCE: 'security-ir.case-watcher', SECURITY_IR_REGION: { Ref: 'AWS::Region' } });
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('context values that are not what their key takes fail the synth, naming the key', () => {
+  test.each([
+    [{ [ExampleContext.POLL_INTERVAL]: 'five' }, /^context pollInterval must be a number, got "five"$/],
+    [{ [ExampleContext.POLL_INTERVAL]: '0.5' }, /^pollInterval must be a whole number of minutes, at least 1, got 30 seconds$/],
+    [{ [ExampleContext.FAST_PATH]: 'yes' }, /^context fastPath must be "true" or "false", got "yes"$/],
+  ])('%o', (context, message) => {
+    expect(() => synthTemplate(context)).toThrow(message);
   });
 });
 
@@ -50,8 +62,9 @@ describe('example app with every context value', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
   });
 
-  test('schedule, bus, source, region and role come from context', () => {
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  test('poll interval, fast path, bus, source, region and role come from context', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)' });
+    expect(JSON.stringify(template.toJSON())).not.toContain('aws.security-ir'); // fastPath=false: no fast-path rule
     const busArn = {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/security-events']],
     };

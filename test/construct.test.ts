@@ -35,8 +35,11 @@ function only<T>(record: Record<string, T>): T {
 }
 
 /** The statements of the function role's one inline policy. */
+/** The function's role: the one Lambda may assume (the schedule has a role of its own). */
 function roleStatements(template: Template): Array<Record<string, unknown>> {
-  const role = only(template.findResources('AWS::IAM::Role'));
+  const role = only(template.findResources('AWS::IAM::Role', {
+    Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
+  }));
   expect(role.Properties.Policies).toHaveLength(1);
   return role.Properties.Policies[0].PolicyDocument.Statement;
 }
@@ -109,21 +112,36 @@ describe('default props', () => {
     });
   });
 
-  test("Lambda's own retries of a failed run stop within one schedule interval", () => {
+  test("Lambda's own retries of a failed invocation: both can act, then the dead-letter queue", () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 60,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] } } },
     });
   });
 
-  test('schedule rule: rate(1 minute) to the function, bounded retries, dead-letter queue', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+  test('schedule: rate(1 minute) on EventBridge Scheduler to the function, retries within one interval, dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.function.node.defaultChild as any), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 },
+        RoleArn: Match.anyValue(),
+      },
+    });
+    expect(stack.resolve((watcher.schedule.node.defaultChild as any).scheduleExpression)).toBe('rate(1 minute)');
+  });
+
+  test('fast-path rule: the account\'s case events to the function, bounded retries, dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.security-ir'] },
       Targets: [
         {
           Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.function.node.defaultChild as any), 'Arn'] },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 },
           Id: Match.anyValue(),
         },
       ],
@@ -131,11 +149,11 @@ describe('default props', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.scheduleRule.node.defaultChild as any), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [stack.getLogicalId(watcher.fastPathRule!.node.defaultChild as any), 'Arn'] },
     });
   });
 
-  test('dead-letter queue: SQS-managed encryption, 14 days, TLS only, writable by the schedule rule only', () => {
+  test('dead-letter queue: SQS-managed encryption, 14 days, TLS only, writable by the fast-path rule (by policy) only', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
@@ -155,7 +173,7 @@ describe('default props', () => {
             Effect: 'Allow',
             Action: 'sqs:SendMessage',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(watcher.scheduleRule.node.defaultChild as any), 'Arn'] } } },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(watcher.fastPathRule!.node.defaultChild as any), 'Arn'] } } },
             Resource: queueArn,
             Sid: Match.anyValue(),
           },
@@ -200,6 +218,12 @@ describe('default props', () => {
     expect(roleStatements(template)).toEqual([
       { Sid: 'ListSecurityIrCases', Effect: 'Allow', Action: 'security-ir:ListCases', Resource: '*' },
       {
+        Sid: 'ReadSecurityIrCases',
+        Effect: 'Allow',
+        Action: 'security-ir:GetCase',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':security-ir:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':case/*']] },
+      },
+      {
         Sid: 'PutCaseEvents',
         Effect: 'Allow',
         Action: 'events:PutEvents',
@@ -211,8 +235,14 @@ describe('default props', () => {
       {
         Sid: 'UseStateTable',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
         Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.table.node.defaultChild as any), 'Arn'] },
+      },
+      {
+        Sid: 'SendFailedInvocations',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] },
       },
       {
         Sid: 'WriteOwnLogs',
@@ -223,13 +253,34 @@ describe('default props', () => {
     ]);
   });
 
-  test('no managed policy and no other policy anywhere', () => {
+  test('no managed policy, no policy resource: each of the two roles has one inline policy', () => {
     const json = JSON.stringify(template.toJSON());
     expect(json).not.toContain('ManagedPolicyArns');
     expect(json).not.toContain(':iam::aws:policy');
-    template.resourceCountIs('AWS::IAM::Policy', 0);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::Role', 2);
+  });
+
+  test('schedule role: trusted by Scheduler for this account only, may invoke this function and send to the dead-letter queue', () => {
+    const scheduleRoleId = only(template.findResources('AWS::Scheduler::Schedule')).Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[scheduleRoleId].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    }]);
+    expect(role.Policies).toEqual([{
+      PolicyName: 'RunThePoll',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'RunThePoll', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.function.node.defaultChild as any), 'Arn'] } },
+          { Sid: 'SendUndeliveredTicks', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [stack.getLogicalId(watcher.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
+        ],
+      },
+    }]);
   });
 
   test('exactly these resources', () => {
@@ -240,12 +291,14 @@ describe('default props', () => {
       'AWS::DynamoDB::Table',
       'AWS::Events::Rule',
       'AWS::IAM::Role',
+      'AWS::IAM::Role',
       'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::Function',
       'AWS::Lambda::Permission',
       'AWS::Logs::LogGroup',
       'AWS::SQS::Queue',
       'AWS::SQS::QueuePolicy',
+      'AWS::Scheduler::Schedule',
     ]);
   });
 
@@ -302,33 +355,17 @@ describe('metrics', () => {
 });
 
 describe('each prop has its effect', () => {
-  test('schedule: the rule, the timeout, event ages and alarm periods follow the interval', () => {
-    const { template } = synth({ schedule: events.Schedule.rate(Duration.minutes(5)) });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 } })],
-    });
-    expect(functionProps(template).Timeout).toBe(290);
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 300 });
-    expect(alarm(template, 'Errors').Period).toBe(300);
-    expect(alarm(template, 'PollSucceeded')).toMatchObject({ Period: 300, EvaluationPeriods: 3 });
-  });
-
-  test('schedule: a long interval caps the default timeout at 5 minutes and the event ages at their maxima', () => {
-    const { template } = synth({ schedule: events.Schedule.rate(Duration.days(2)) });
+  // Every figure derived from pollInterval, for 1, 5, 60 minutes and 1 day: construct-schedule-fast-path.test.ts.
+  test('pollInterval: a long interval caps the default timeout at 5 minutes and the ages at their maxima', () => {
+    const { template } = synth({ pollInterval: Duration.days(2) });
     expect(functionProps(template).Timeout).toBe(300);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86400 } })],
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(2 days)',
+      Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 21600 });
     // Alarm periods stop at one day: two days of silence times 3 intervals is 6 daily periods.
     expect(alarm(template, 'PollSucceeded')).toMatchObject({ Period: 86400, EvaluationPeriods: 6 });
-  });
-
-  test('schedule: cron is taken as one minute', () => {
-    const { template } = synth({ schedule: events.Schedule.cron({ minute: '0/15' }) });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0/15 * * * ? *)' });
-    expect(functionProps(template).Timeout).toBe(50);
   });
 
   test('eventBus: events go to it, and PutEvents is allowed on it only', () => {
@@ -370,7 +407,7 @@ describe('each prop has its effect', () => {
     const statements = roleStatements(template);
     expect(statements[0]).toEqual({ Sid: 'AssumeSecurityIrRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE_ARN });
     expect(JSON.stringify(statements)).not.toContain('security-ir:');
-    expect(statements.map((s) => s.Sid)).toEqual(['AssumeSecurityIrRole', 'PutCaseEvents', 'UseStateTable', 'WriteOwnLogs']);
+    expect(statements.map((s) => s.Sid)).toEqual(['AssumeSecurityIrRole', 'PutCaseEvents', 'UseStateTable', 'SendFailedInvocations', 'WriteOwnLogs']);
   });
 
   test('securityIrRoleArn unset: no role variable', () => {
@@ -406,18 +443,14 @@ describe('encryptionKey', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn });
   });
 
-  test('the function may use the key through DynamoDB only', () => {
-    expect(roleStatements(template).at(-1)).toEqual({
-      Sid: 'UseStateTableKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: keyArn,
-      Condition: {
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
-        },
-      },
+  test('the function may use the key through DynamoDB (its table) and SQS (failed invocations to the queue) only', () => {
+    const viaService = (service: string) => ({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
     });
+    expect(roleStatements(template).slice(-2)).toEqual([
+      { Sid: 'UseStateTableKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaService('dynamodb') },
+      { Sid: 'UseQueueKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaService('sqs') },
+    ]);
   });
 
   test('the key policy lets CloudWatch Logs and EventBridge (for the dead-letter queue) use it', () => {

@@ -1,9 +1,10 @@
 /**
  * End to end from what `cdk synth` produces: the example app's cloud assembly, its state table
  * created in dynalite from the template, the watcher function run from its asset folder with the
- * template's handler, environment and timeout, invoked with EventBridge's Scheduled Event through a
- * scripted case history (with throttling, 5xx and PutEvents failures), and the template's own notify
- * rules matched against the events it published. Only loopback traffic; no AWS.
+ * template's handler, environment and timeout, invoked with the template's schedule input through a
+ * scripted case history (with throttling, 5xx and PutEvents failures), then with Security IR's own
+ * events that the template's fast-path rule matches, and the template's own notify rules matched
+ * against the events it published. Only loopback traffic; no AWS.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +18,13 @@ import {
   createTemplateTables,
   LocalFunction,
   pseudoParameters,
+  resolveIntrinsics,
   resourcesOfType,
   startTemplateFunction,
   SynthesizedStack,
   synthesizeApp,
 } from './support/cloud-assembly';
-import { LAMBDA_NODE, LAMBDA_NODE_PACKAGE, LambdaInvocation, scheduledEvent } from '../local-aws/lambda-process';
+import { LAMBDA_NODE, LAMBDA_NODE_PACKAGE, LambdaInvocation } from '../local-aws/lambda-process';
 import { ensureBundle } from '../local-aws/poller-harness';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
@@ -71,8 +73,9 @@ let assembly: CloudAssembly;
 let stack: SynthesizedStack;
 let watcherId: string;
 let watcher: LocalFunction;
-let scheduleRuleArn: string;
+let scheduleInput: unknown;
 let scheduleExpression: string;
+let fastPathPattern: unknown;
 let securityIr: SecurityIrSimulator;
 let eventBridge: EventBridgeSimulator;
 let dynalite: DynamoDbServer;
@@ -90,12 +93,20 @@ beforeAll(async () => {
     .filter(({ resource }) => resource.Properties?.Environment?.Variables?.STATE_TABLE_NAME !== undefined);
   expect(functions).toHaveLength(1);
   watcherId = functions[0].logicalId;
-  const scheduleRules = resourcesOfType(stack.template, 'AWS::Events::Rule').filter(({ resource }) =>
-    resource.Properties?.ScheduleExpression !== undefined &&
-    (resource.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [watcherId, 'Arn'] })));
-  expect(scheduleRules).toHaveLength(1);
-  scheduleRuleArn = `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/${stack.stackName}-${scheduleRules[0].logicalId}`;
-  scheduleExpression = scheduleRules[0].resource.Properties!.ScheduleExpression;
+  const targetsWatcher = (target: { Arn: unknown }) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [watcherId, 'Arn'] });
+  const schedules = resourcesOfType(stack.template, 'AWS::Scheduler::Schedule').filter(({ resource }) => targetsWatcher(resource.Properties!.Target));
+  expect(schedules).toHaveLength(1);
+  scheduleExpression = schedules[0].resource.Properties!.ScheduleExpression;
+  // What Scheduler hands the function: the target's Input, or an empty object without one.
+  const input = schedules[0].resource.Properties!.Target.Input;
+  scheduleInput = input === undefined ? {} : JSON.parse(input);
+  const fastPathRules = resourcesOfType(stack.template, 'AWS::Events::Rule').filter(({ resource }) =>
+    (resource.Properties?.Targets as { Arn: unknown }[] | undefined)?.some(targetsWatcher));
+  expect(fastPathRules).toHaveLength(1);
+  expect(fastPathRules[0].resource.Properties!.EventBusName).toBeUndefined(); // the default bus, where Security IR puts its events
+  fastPathPattern = resolveIntrinsics(fastPathRules[0].resource.Properties!.EventPattern, {
+    refs: pseudoParameters(stack.stackName, TEST_ACCOUNT_ID, TEST_REGION),
+  });
 
   [securityIr, eventBridge, dynalite] = await Promise.all([startSecurityIrSimulator(), startEventBridgeSimulator(), startDynalite()]);
   dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
@@ -171,7 +182,7 @@ test('a scripted case history: every transition published once, as the contract 
     const listed = securityIr.cases.map((c) => structuredClone(c));
     const before = { events: eventBridge.events.length, securityIr: securityIr.calls.length, eventBridge: eventBridge.calls.length };
     const startedAt = Date.now();
-    const invocation = await watcher.invoke(scheduledEvent(scheduleRuleArn, TEST_ACCOUNT_ID, TEST_REGION));
+    const invocation = await watcher.invoke(scheduleInput);
     const result: Poll = {
       name,
       invocation,
@@ -307,7 +318,8 @@ test('a scripted case history: every transition published once, as the contract 
 
   // The template's own notify rules match exactly the events they are there for.
   const delivered = all.map(({ event }) => ({ event, asDelivered: deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION) }));
-  const patterned = resourcesOfType(stack.template, 'AWS::Events::Rule').filter(({ resource }) => resource.Properties?.EventPattern !== undefined);
+  const patterned = resourcesOfType(stack.template, 'AWS::Events::Rule')
+    .filter(({ resource }) => resource.Properties?.EventPattern !== undefined && resource.Properties.EventPattern.source?.[0] !== 'aws.security-ir');
   const byName = new Map(patterned.map(({ resource }) => [String(resource.Metadata?.['aws:cdk:path']).split('/').slice(-2)[0], resource.Properties!]));
   expect([...byName.keys()].sort()).toEqual(Object.keys(NOTIFY_RULES).sort());
   for (const [name, shouldMatch] of Object.entries(NOTIFY_RULES)) {
@@ -318,6 +330,40 @@ test('a scripted case history: every transition published once, as the contract 
     expect({ name, matched }).toEqual({ name, matched: wanted });
     expect(wanted.length).toBeGreaterThanOrEqual(2);
   }
+});
+
+test('Security IR\'s own events, matched by the template\'s fast-path rule, reach the function: one read, one event', async () => {
+  const c = securityIr.cases.find((x) => x.caseStatus !== 'Closed' && x.pendingAction === 'None')!;
+  const before = { events: eventBridge.events.length, dynamo: dynamoDb.calls.length, securityIr: securityIr.calls.length };
+  securityIr.updateCase(c.caseId, { pendingAction: 'Customer' });
+  const hint = securityIr.nativeEvents.at(-1)!;
+  expect(matchesEventPattern(fastPathPattern, hint)).toBe(true);
+  // Not for this rule: membership events, another account's or region's cases, our own events.
+  expect(matchesEventPattern(fastPathPattern, { ...hint, 'detail-type': 'Membership Updated' })).toBe(false);
+  expect(matchesEventPattern(fastPathPattern, { ...hint, account: '999988887777' })).toBe(false);
+  expect(matchesEventPattern(fastPathPattern, { ...hint, region: 'eu-west-3' })).toBe(false);
+  expect(matchesEventPattern(fastPathPattern, { ...hint, source: 'security-ir.case-watcher' })).toBe(false);
+
+  const invocation = await watcher.invoke(hint);
+  expect(invocation.error).toBeUndefined();
+  expect(invocation.result).toMatchObject({ outcome: 'published', caseId: c.caseId, eventsPublished: 1 });
+  const published = eventBridge.events.slice(before.events);
+  expect(published.map((e) => [e.DetailType, e.Detail.caseId, e.Detail.previousPendingAction, e.Detail.pendingAction]))
+    .toEqual([[PENDING_ACTION_CHANGED, c.caseId, 'None', 'Customer']]);
+  expect(securityIr.calls.slice(before.securityIr).map((call) => call.operation)).toEqual(['GetCase']);
+
+  // A comment: the rule matches, the function reads, nothing is written or published.
+  securityIr.addComment(c.caseId);
+  const comment = securityIr.nativeEvents.at(-1)!;
+  expect(matchesEventPattern(fastPathPattern, comment)).toBe(true);
+  const dynamoBefore = dynamoDb.calls.length;
+  expect((await watcher.invoke(comment)).result).toMatchObject({ outcome: 'unchanged', eventsPublished: 0 });
+  expect(dynamoDb.calls.slice(dynamoBefore).map((call) => call.operation)).toEqual(['BatchGetItem']);
+
+  // The next poll finds the transition recorded: published once.
+  const poll = await watcher.invoke(scheduleInput);
+  expect(poll.error).toBeUndefined();
+  expect(eventBridge.events.slice(before.events)).toHaveLength(1);
 });
 
 /** Every field of CONTRACT.md section 1, against the case as listed and the state recorded before. */

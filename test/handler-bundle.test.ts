@@ -103,7 +103,7 @@ test('a failed listing makes the invocation fail, and the next invocation delive
   h.securityIr.faults.add(fault, { operation: 'ListCases' });
   h.resetRecords();
   const failed = await handler.invoke();
-  expect(failed.error).toEqual({ name: fault.type, message: fault.message });
+  expect(failed.error).toMatchObject({ name: fault.type, message: fault.message });
   // One line names the failure, says that nothing changed, and hints at the missing permission.
   expect(failed.logs.filter((l) => l.level === 'ERROR' && l.errorType !== undefined)).toEqual([
     expect.objectContaining({

@@ -1,8 +1,8 @@
 /**
  * Least privilege, shown rather than claimed: the function role's synthesised policy is compared with
- * the AWS actions the bundled handler really calls, as recorded by the local stand-ins over a poll
+ * the AWS actions the bundled handler really calls, as recorded by the local stand-ins over a
  * history that exercises every code path that touches AWS (baseline, every detail-type, a quiet poll,
- * a vanished case).
+ * a vanished case, fast-path hints for a changed and an unchanged case).
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -13,8 +13,11 @@ import { AccessKey, RecordedCall } from '../local-aws/http-server';
 import { startStsSimulator, StsSimulator } from '../local-aws/sts-simulator';
 import { testApp } from './support/test-app';
 
-/** Actions the Lambda service itself performs with the function's role: writing the function's logs. */
-const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/**
+ * Actions the Lambda service itself performs with the function's role: writing the function's logs,
+ * and sending an invocation that failed its retries to the dead-letter queue (on-failure destination).
+ */
+const LAMBDA_RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'];
 
 interface Statement {
   Action: string | string[];
@@ -36,7 +39,9 @@ function synthRolePolicy(props: ConstructorParameters<typeof SecurityIrCaseWatch
   const stack = new Stack(testApp(), 'LeastPrivilege');
   new SecurityIrCaseWatcher(stack, 'Watcher', props);
   const template = Template.fromStack(stack);
-  const roles = Object.values(template.findResources('AWS::IAM::Role'));
+  // The function's role: the one Lambda assumes (EventBridge Scheduler has its own, tested in construct.test.ts).
+  const roles = Object.values(template.findResources('AWS::IAM::Role'))
+    .filter((r) => r.Properties.AssumeRolePolicyDocument.Statement.some((st: any) => st.Principal?.Service === 'lambda.amazonaws.com'));
   expect(roles).toHaveLength(1);
   const role = roles[0].Properties;
   const statements: Statement[] = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
@@ -79,6 +84,11 @@ describe('the function role allows exactly what the handler calls', () => {
       expect(run.error).toBeUndefined();
       record();
     };
+    const hint = async (event: unknown) => {
+      const run = await handler.invoke({ event });
+      expect(run.error).toBeUndefined();
+      record();
+    };
 
     await poll(); // baseline: every case recorded in batches
     const [first, second, third] = securityIr.cases;
@@ -89,6 +99,10 @@ describe('the function role allows exactly what the handler calls', () => {
     await poll(); // nothing changed
     securityIr.removeCase(third.caseId);
     await poll(); // a case vanished from the listing
+    securityIr.updateCase(first.caseId, { caseStatus: 'Closed' });
+    await hint(securityIr.nativeEvents.at(-1)); // the fast path publishes a change
+    securityIr.addComment(first.caseId);
+    await hint(securityIr.nativeEvents.at(-1)); // a hint with nothing to publish
   });
   afterAll(() => harness?.close());
 
@@ -101,10 +115,19 @@ describe('the function role allows exactly what the handler calls', () => {
     expect([...actions].sort()).toEqual([...new Set([...used, ...LAMBDA_RUNTIME_ACTIONS])].sort());
   });
 
-  test('the only wildcard resource is security-ir:ListCases, which has no resource type', () => {
+  test('the history read cases through both paths', () => {
+    expect(used).toContain('security-ir:ListCases');
+    expect(used).toContain('security-ir:GetCase');
+    expect(used).toContain('dynamodb:BatchGetItem');
+  });
+
+  test('the only wildcards: ListCases on "*" (no resource type) and GetCase on the watched account\'s and region\'s cases', () => {
     const { statements } = rolePolicy();
     const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcard.flatMap((s) => [s.Action].flat())).toEqual(['security-ir:ListCases']);
+    expect(wildcard.map((s) => [[s.Action].flat(), s.Resource])).toEqual([
+      [['security-ir:ListCases'], '*'],
+      [['security-ir:GetCase'], { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':security-ir:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':case/*']] }],
+    ]);
   });
 
   test('DynamoDB actions name only the state table, which is the only table the handler touched', () => {
@@ -144,6 +167,12 @@ describe('the function role allows exactly what the handler calls', () => {
     expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual([]);
     expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toEqual([]);
   });
+
+  test('the dead-letter queue is the one SQS resource the role names', () => {
+    const { statements, template } = rolePolicy();
+    const sqs = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
+    expect(sqs.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::SQS::Queue'))[0], 'Arn'] }]);
+  });
 });
 
 describe('with securityIrRoleArn, the function role may only assume that role to list cases', () => {
@@ -168,6 +197,8 @@ describe('with securityIrRoleArn, the function role may only assume that role to
     harness.securityIr.updateCase(only.caseId, { pendingAction: 'Customer' });
     expect((await handler.invoke()).error).toBeUndefined();
     expect(harness.eventBridge.events).toHaveLength(1);
+    harness.securityIr.updateCase(only.caseId, { caseStatus: 'Closed' });
+    expect((await handler.invoke({ event: harness.securityIr.nativeEvents.at(-1) })).result).toMatchObject({ outcome: 'published' });
 
     const issuedKeys = new Set(sts.issued.map((k) => k.accessKeyId));
     for (const call of [...sts.calls, ...harness.securityIr.calls, ...harness.eventBridge.calls]) {
@@ -180,10 +211,10 @@ describe('with securityIrRoleArn, the function role may only assume that role to
     await sts?.close();
   });
 
-  test('the listing ran on the assumed role, everything else on the function role', () => {
-    expect([...usedByAssumedRole]).toEqual(['security-ir:ListCases']);
+  test('the listing and the fast path\'s GetCase ran on the assumed role, everything else on the function role', () => {
+    expect([...usedByAssumedRole].sort()).toEqual(['security-ir:GetCase', 'security-ir:ListCases']);
     expect(usedByFunctionRole).toContain('sts:AssumeRole');
-    expect(usedByFunctionRole).not.toContain('security-ir:ListCases');
+    expect([...usedByFunctionRole].filter((a) => a.startsWith('security-ir:'))).toEqual([]);
   });
 
   test('granted equals used, and sts:AssumeRole names exactly the role', () => {

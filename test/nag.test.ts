@@ -102,20 +102,35 @@ describe('AwsSolutions checks', () => {
 });
 
 describe('acknowledgements of the construct', () => {
-  test('exactly two, each naming its finding, with a reason', () => {
+  const GET_CASE_RESOURCES = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:security-ir:<AWS::Region>:<AWS::AccountId>:case/*]';
+
+  test('exactly three, each naming its finding, with a reason', () => {
     const { stack } = watcherApp();
     const acks = acknowledgements(stack);
     expect(Object.keys(acks).sort()).toEqual(['Stack/Watcher/DeadLetterQueue', 'Stack/Watcher/ServiceRole']);
-    expect(Object.keys(acks['Stack/Watcher/ServiceRole'])).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    expect(Object.keys(acks['Stack/Watcher/ServiceRole'])).toEqual(['AwsSolutions-IAM5[Resource::*]', GET_CASE_RESOURCES]);
     expect(acks['Stack/Watcher/ServiceRole']['AwsSolutions-IAM5[Resource::*]']).toMatch(/ListCases .*resource-level/);
+    expect(acks['Stack/Watcher/ServiceRole'][GET_CASE_RESOURCES]).toMatch(/GetCase is granted on case\/\* of the watched account and region/);
     expect(Object.keys(acks['Stack/Watcher/DeadLetterQueue'])).toEqual(['AwsSolutions-SQS3']);
     expect(acks['Stack/Watcher/DeadLetterQueue']['AwsSolutions-SQS3']).toMatch(/itself the dead-letter queue/);
   });
 
   test('each one silences a finding that is really there', () => {
     const { watcher } = watcherApp();
-    expect(rules.iam.IAMNoWildcardPermissions(watcher.role.node.defaultChild as CfnResource)).toEqual(['Resource::*']);
+    expect(rules.iam.IAMNoWildcardPermissions(watcher.role.node.defaultChild as CfnResource)).toEqual([
+      'Resource::*', 'Resource::arn:<AWS::Partition>:security-ir:<AWS::Region>:<AWS::AccountId>:case/*',
+    ]);
     expect(rules.sqs.SQSQueueDLQ(watcher.deadLetterQueue.node.defaultChild as CfnResource)).toBe(NagRuleCompliance.NON_COMPLIANT);
+  });
+
+  test('in a stack with a known account and region, the GetCase acknowledgement names them', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+    const watcher = new SecurityIrCaseWatcher(stack, 'Watcher');
+    const id = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:security-ir:eu-west-1:111122223333:case/*]';
+    expect(Object.keys(acknowledgements(stack)['Stack/Watcher/ServiceRole'])).toContain(id);
+    expect(rules.iam.IAMNoWildcardPermissions(watcher.role.node.defaultChild as CfnResource)).toContain(id.slice('AwsSolutions-IAM5['.length, -1));
+    expect(findings(app)).toEqual([]);
   });
 
   test('with a Security IR role there is no wildcard, and no wildcard acknowledgement', () => {

@@ -230,8 +230,11 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
   // The rule of onPendingActionChanged(), targeting the consumer's topic.
   const topics = resourcesOfType(template, 'AWS::SNS::Topic');
   expect(topics).toHaveLength(1);
-  const patterned = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => rule.EventPattern !== undefined);
+  const patterned = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => rule.EventPattern?.source?.[0] === DEFAULT_EVENT_SOURCE);
   expect(patterned).toHaveLength(1);
+  // The fast path's rule, on Security IR's own events, and the poll's schedule.
+  expect(resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => rule.EventPattern?.source?.[0] === 'aws.security-ir')).toHaveLength(1);
+  expect(resourcesOfType(template, 'AWS::Scheduler::Schedule')).toHaveLength(1);
   const [, rule] = patterned[0];
   expect(rule.EventPattern).toEqual({
     'source': [DEFAULT_EVENT_SOURCE],
