@@ -8,6 +8,11 @@ import { IConstruct } from 'constructs';
 import { createExampleApp, ExampleContext } from '../bin/example-stack';
 import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps } from '../lib';
 
+// cdk-nag 3.0.2's EventBusOpenAccess rule reads CfnEventBusPolicy#principal, which aws-cdk-lib marks
+// deprecated, on every bus policy (the watcher of another account's cases has one): without this, each
+// such check prints aws-cdk-lib's deprecation notice. The rule still runs and finds the policy scoped.
+process.env.JSII_DEPRECATED = 'quiet';
+
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
 
 function watcherApp(props: (stack: Stack) => SecurityIrCaseWatcherProps = () => ({})) {
@@ -136,6 +141,9 @@ describe('acknowledgements of the construct', () => {
   test('with a Security IR role there is no wildcard, and no wildcard acknowledgement', () => {
     const { stack, watcher } = watcherApp(() => ({ securityIrRoleArn: ROLE_ARN }));
     expect(rules.iam.IAMNoWildcardPermissions(watcher.role.node.defaultChild as CfnResource)).toBe(NagRuleCompliance.COMPLIANT);
+    // The bus policy that receives the forwarded hints is not open: one account, one source.
+    const busPolicy = watcher.node.findChild('ForwardedHintsPolicy') as CfnResource;
+    expect(rules.eventbridge.EventBusOpenAccess(busPolicy)).toBe(NagRuleCompliance.COMPLIANT);
     expect(Object.keys(acknowledgements(stack))).toEqual(['Stack/Watcher/DeadLetterQueue']);
   });
 });
