@@ -60,6 +60,7 @@ export interface PollerSettings {
 const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
   ['AccessDeniedException', 'the function\'s role (or the assumed SECURITY_IR_ROLE_ARN) may not call security-ir:ListCases'],
   ['SecurityIncidentResponseNotActiveException', 'the account has no active Security Incident Response membership in this region'],
+  ['PaginationLoop', 'Security IR kept handing back pagination tokens (a service fault): the next poll lists again; the fast path is unaffected'],
 ]);
 
 /** A poll that could not publish and record every transition it detected. */

@@ -24,6 +24,7 @@ import {
   SecurityIrError,
   SecurityIrMalformedResponseError,
   SecurityIrNetworkError,
+  SecurityIrPaginationLoopError,
   SecurityIrTimeoutError,
 } from './security-ir-errors';
 
@@ -149,11 +150,18 @@ export class SecurityIrClient {
   /** Every page of the listing (maxResults default 25), following `nextToken` until absent. */
   async *paginateCases(input: { maxResults?: number } = {}, options: RequestOptions = {}): AsyncIterableIterator<ListCasesPage> {
     const maxResults = input.maxResults ?? DEFAULT_LIST_CASES_PAGE_SIZE;
+    const tokensGiven = new Set<string>();
     let nextToken: string | undefined;
+    let pages = 0;
     do {
       const page = await this.listCases({ nextToken, maxResults }, options);
+      pages++;
       yield page;
       nextToken = page.nextToken || undefined;
+      if (nextToken !== undefined) {
+        assertListingCanEnd(nextToken, tokensGiven, pages, maxResults, page.total);
+        tokensGiven.add(nextToken);
+      }
     } while (nextToken !== undefined);
   }
 
@@ -284,6 +292,30 @@ export class SecurityIrClient {
       clearTimeout(timer);
       signal?.removeEventListener('abort', forwardAbort);
     }
+  }
+}
+
+/**
+ * Pages a listing may take beyond what its reported `total` needs: cases opened while it lists, and
+ * an order that shifts between pages, can add a few.
+ */
+const PAGES_BEYOND_TOTAL = 10;
+
+/**
+ * Throws when the listing cannot end: `nextToken` was already given in this listing (the next page
+ * would start over, forever), or the listing has taken many more pages than the `total` the service
+ * reports could fill.
+ */
+function assertListingCanEnd(nextToken: string, tokensGiven: ReadonlySet<string>, pages: number, pageSize: number, total?: number): void {
+  if (tokensGiven.has(nextToken)) {
+    throw new SecurityIrPaginationLoopError({
+      message: `ListCases returned, on page ${pages}, a nextToken it already gave in this listing: the listing cannot end, so it stops here`,
+    });
+  }
+  if (total !== undefined && pages >= Math.ceil(total / pageSize) + PAGES_BEYOND_TOTAL) {
+    throw new SecurityIrPaginationLoopError({
+      message: `ListCases still returns a nextToken after ${pages} pages of ${pageSize}, for a total of ${total} cases: the listing cannot end, so it stops here`,
+    });
   }
 }
 

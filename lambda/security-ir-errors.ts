@@ -172,6 +172,17 @@ export class SecurityIrMalformedResponseError extends SecurityIrError {
   }
 }
 
+/**
+ * A listing that cannot end: the service handed back a `nextToken` it already gave in this listing,
+ * or kept paging far past the `total` it reported. A server fault that no retry of the same request
+ * fixes: the run stops at once instead of calling ListCases until its timeout.
+ */
+export class SecurityIrPaginationLoopError extends SecurityIrError {
+  constructor(init: Omit<ServiceErrorInit, 'statusCode'>) {
+    super({ ...init, statusCode: 0, type: 'PaginationLoop', retryable: false });
+  }
+}
+
 /** The caller's deadline left no time for a (further) attempt. */
 export class SecurityIrDeadlineExceededError extends SecurityIrError {
   constructor(init: Omit<ServiceErrorInit, 'statusCode'>) {

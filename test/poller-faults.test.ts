@@ -109,6 +109,21 @@ describe('listing faults', () => {
     await expectDelivered(expected);
   });
 
+  test('a listing that cannot end (a nextToken given twice) fails the run after 3 ListCases calls, no state change', async () => {
+    const { expected } = await scenario(30, [3]);
+    h.securityIr.faults.add({ kind: 'malformed', body: JSON.stringify({ items: [], total: 30, nextToken: 'again' }) }, { operation: 'ListCases', skip: 1, times: Infinity });
+    const run = await h.poll();
+    expect(run.error?.name).toBe('PaginationLoop');
+    expect(listCasesCalls()).toBe(3);
+    expect(h.dynamoDb.calls).toEqual([]);
+    const line = run.logs.find((l) => l.level === 'ERROR' && l.errorType === 'PaginationLoop');
+    expect(line?.message).toBe('Listing the cases failed (PaginationLoop): no state was changed');
+    expect(line?.hint).toMatch(/kept handing back pagination tokens/);
+    h.securityIr.faults.clear();
+    await h.poll();
+    await expectDelivered(expected);
+  });
+
   test.each([
     ['AccessDeniedException', 403, /security-ir:ListCases/],
     ['SecurityIncidentResponseNotActiveException', 400, /no active Security Incident Response membership/],

@@ -13,6 +13,7 @@ import {
   SecurityIrError,
   SecurityIrMalformedResponseError,
   SecurityIrNetworkError,
+  SecurityIrPaginationLoopError,
   SecurityIrTimeoutError,
   ServiceQuotaExceededException,
   ThrottlingException,
@@ -92,6 +93,37 @@ describe('listing', () => {
     expect(pages[0].total).toBe(60);
     // The second and third requests carried the tokens of the pages before them.
     expect(listCalls().map((call) => (call.body as { nextToken?: string }).nextToken)).toEqual([undefined, pages[0].nextToken, pages[1].nextToken]);
+  });
+
+  test('a nextToken the service already gave in this listing ends it at once, naming the loop', async () => {
+    for (let i = 0; i < 30; i++) sim.addCase();
+    // From the second call on, every page points back at itself: a listing that would never end.
+    sim.faults.add({ kind: 'malformed', body: JSON.stringify({ items: [], total: 30, nextToken: 'same-token' }) }, { operation: 'ListCases', skip: 1, times: Infinity });
+    const error = await failureOf(collect(newClient().paginateCases()));
+    expect(error).toBeInstanceOf(SecurityIrPaginationLoopError);
+    expect(error).toMatchObject({ type: 'PaginationLoop', retryable: false });
+    expect(error.message).toBe('ListCases returned, on page 3, a nextToken it already gave in this listing: the listing cannot end, so it stops here');
+    expect(listCalls()).toHaveLength(3);
+  });
+
+  test('a listing that keeps handing out new tokens far past its total is capped, naming the loop', async () => {
+    let n = 0;
+    const client = newClient();
+    // Fresh tokens every time (a stand-in's static fault body cannot do that): the client's own pages, rewritten.
+    client.listCases = async () => ({ items: [], total: 1, nextToken: `token-${++n}` });
+    const error = await failureOf(collect(client.paginateCases()));
+    expect(error).toBeInstanceOf(SecurityIrPaginationLoopError);
+    expect(error.message).toBe('ListCases still returns a nextToken after 11 pages of 25, for a total of 1 cases: the listing cannot end, so it stops here');
+    expect(n).toBe(11);
+  });
+
+  test('a listing whose total grows while it lists is not mistaken for a loop', async () => {
+    const pages: { total: number; nextToken?: string }[] = [];
+    for (let i = 0; i < 20; i++) pages.push({ total: 25 * (i + 1), nextToken: i < 19 ? `t${i}` : undefined });
+    const client = newClient();
+    let i = 0;
+    client.listCases = async () => ({ items: [], ...pages[i++] });
+    expect(await collect(client.paginateCases())).toHaveLength(20);
   });
 
   test('an empty listing is one call and no case', async () => {
