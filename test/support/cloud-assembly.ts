@@ -4,7 +4,7 @@
  * dynalite, and a function run from its asset folder in a child process the way Lambda runs it
  * (the template's handler, environment, timeout and memory). Nothing here reads our TypeScript.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ export interface SynthesizedStack {
 
 export interface CloudAssembly {
   readonly directory: string;
+  /** What `cdk synth` printed (stdout, then stderr), for an assembly from `synthesizeApp`. */
+  readonly cliOutput?: string;
   readonly manifest: { artifacts?: Record<string, { type: string; properties?: Record<string, any>; displayName?: string }> };
   readonly stacks: SynthesizedStack[];
 }
@@ -40,13 +42,15 @@ export interface CloudAssembly {
 /** Runs `cdk synth -q -o <outdir>` on this repository's app with the given context values. */
 export function synthesizeApp(outdir: string, context: Record<string, string> = {}): CloudAssembly {
   const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir, ...contextArgs], {
+  const synth = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir, ...contextArgs], {
     cwd: REPO_ROOT,
-    stdio: 'pipe',
+    encoding: 'utf8',
     timeout: 120_000, // a synchronous child also stops jest's timeout: a stalled synth must fail, not hang
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
   });
-  return readCloudAssembly(outdir);
+  const cliOutput = `${synth.stdout ?? ''}${synth.stderr ?? ''}`;
+  if (synth.status !== 0) throw new Error(`cdk synth exited with ${synth.status ?? synth.signal}:\n${cliOutput}${synth.error ?? ''}`);
+  return { ...readCloudAssembly(outdir), cliOutput };
 }
 
 /** Reads `manifest.json` and the template of every stack artifact in it. */
