@@ -1,14 +1,16 @@
 /**
  * Once per `npm test`, before any test file: the switches every process of the local tooling gets
- * (inherited by jest's workers and what they start), the bundled handler built if its sources are
- * newer (once, rather than by several test files racing in parallel workers), and one line saying
- * which Node.js the bundled handler runs on.
+ * (inherited by jest's workers and what they start), the bundled handler built and the library
+ * compiled with jsii if their inputs are newer (once, rather than by several test files racing in
+ * parallel workers), and one line saying which Node.js the bundled handler runs on.
  */
 import { describeLambdaNode, LOCAL_PROCESS_ENV } from '../../local-aws/lambda-process';
 import { ensureBundle } from '../../local-aws/poller-harness';
+import { ensureLibraryCompiled } from './library-build';
 
 export default function globalSetup(): void {
   Object.assign(process.env, LOCAL_PROCESS_ENV);
   ensureBundle();
+  ensureLibraryCompiled();
   process.stdout.write(`\n${describeLambdaNode()}\n`);
 }
