@@ -325,7 +325,8 @@ test('a scripted case history: every transition published once, as the contract 
   for (const [name, shouldMatch] of Object.entries(NOTIFY_RULES)) {
     const rule = byName.get(name)!;
     expect(busNameOf(env.EVENT_BUS_NAME)).toBe(rule.EventBusName ?? 'default');
-    const matched = delivered.filter((d) => matchesEventPattern(rule.EventPattern, d.asDelivered)).map((d) => d.event.eventId);
+    const pattern = resolveIntrinsics(rule.EventPattern, { refs: pseudoParameters(stack.stackName, TEST_ACCOUNT_ID, TEST_REGION) });
+    const matched = delivered.filter((d) => matchesEventPattern(pattern, d.asDelivered)).map((d) => d.event.eventId);
     const wanted = delivered.filter((d) => shouldMatch(d.event)).map((d) => d.event.eventId);
     expect({ name, matched }).toEqual({ name, matched: wanted });
     expect(wanted.length).toBeGreaterThanOrEqual(2);
