@@ -22,7 +22,7 @@ import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { startPollerHarness } from '../local-aws/poller-harness';
 import { testApp } from './support/test-app';
 
-/** An event as the watcher puts it on the bus (CONTRACT section 1), as EventBridge delivers it. */
+/** An event as the watcher puts it on the bus (docs/events.md section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {
   const created = detailType === CASE_CREATED_DETAIL_TYPE;
   const detail: CaseEventDetail = {
