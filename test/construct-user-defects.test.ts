@@ -155,12 +155,16 @@ describe('every rejection names its prop; tokens are skipped, not misread', () =
 });
 
 describe('rules for targets in another stack', () => {
-  test('the scope option builds the rule in the target\'s stack: no cyclic reference', () => {
+  /** A watcher in one stack, a queue to page into in another. */
+  function twoStacks() {
     const app = testApp();
-    const watcherStack = new Stack(app, 'WatcherStack', { env: ENV });
-    const watcher = new SecurityIrCaseWatcher(watcherStack, 'Watcher');
+    const watcher = new SecurityIrCaseWatcher(new Stack(app, 'WatcherStack', { env: ENV }), 'Watcher');
     const consumers = new Stack(app, 'Consumers', { env: ENV });
-    const queue = new sqs.Queue(consumers, 'Inbox');
+    return { app, watcher, consumers, queue: new sqs.Queue(consumers, 'Inbox') };
+  }
+
+  test('the scope option builds the rule in the target\'s stack: no cyclic reference', () => {
+    const { app, watcher, consumers, queue } = twoStacks();
     const rule = watcher.onPendingActionChanged('ToInbox', { scope: consumers, pendingAction: ['Customer'], target: new targets.SqsQueue(queue) });
     expect(rule.stack).toBe(consumers);
     expect(() => app.synth()).not.toThrow();
@@ -171,11 +175,7 @@ describe('rules for targets in another stack', () => {
   });
 
   test('without it, a target in another stack makes the cycle the option is for', () => {
-    const app = testApp();
-    const watcherStack = new Stack(app, 'WatcherStack', { env: ENV });
-    const watcher = new SecurityIrCaseWatcher(watcherStack, 'Watcher');
-    const consumers = new Stack(app, 'Consumers', { env: ENV });
-    const queue = new sqs.Queue(consumers, 'Inbox');
+    const { app, watcher, queue } = twoStacks();
     watcher.onPendingActionChanged('ToInbox', { target: new targets.SqsQueue(queue) });
     expect(() => app.synth()).toThrow(/cyclic reference|dependency cycle/i);
   });
