@@ -1,6 +1,6 @@
 /**
- * How the demo prints: one aligned line per published event and one line per poll. Colour only on
- * a terminal.
+ * How the demo prints: one aligned line per published event and one line per poll or fast-path
+ * hint. Colour only on a terminal.
  */
 import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
 import type { AcceptedEvent } from '../local-aws/eventbridge-simulator';
@@ -33,8 +33,11 @@ const DETAIL_TYPE_WIDTH = Math.max(...CASE_WATCHER_DETAIL_TYPES.map((t) => t.len
 const CASE_ID_WIDTH = 12;
 const TITLE_WIDTH = 40;
 
-/** `09:13:00  Security IR Case Status Changed   1000000101  Suspicious IAM activity   Submitted -> Acknowledged` */
-export function formatEventLine(event: AcceptedEvent, palette: Palette = plain): string {
+/**
+ * `09:13:00  Security IR Case Status Changed   1000000101  Suspicious IAM activity   Submitted -> Acknowledged`,
+ * followed by `(fast path: 12 ms after the change)` when `latencyMs` is given.
+ */
+export function formatEventLine(event: AcceptedEvent, palette: Palette = plain, latencyMs?: number): string {
   const detail = event.Detail as CaseEventDetail;
   const time = (event.Time ?? detail.observedAt).slice(11, 19);
   const transition = event.DetailType === CASE_CREATED_DETAIL_TYPE
@@ -48,6 +51,7 @@ export function formatEventLine(event: AcceptedEvent, palette: Palette = plain):
     detail.caseId.padEnd(CASE_ID_WIDTH),
     truncate(detail.title ?? '', TITLE_WIDTH).padEnd(TITLE_WIDTH),
     transition,
+    ...(latencyMs === undefined ? [] : [palette.dim(`(fast path: ${latencyMs} ms after the change)`)]),
   ].join('  ');
 }
 
@@ -69,11 +73,42 @@ export function formatPollLine(f: PollFigures, palette: Palette = plain): string
   const parts = [
     count(f.casesSeen, 'case'),
     count(f.listCasesCalls, 'ListCases call'),
-    `${count(f.eventsPublished, 'event')}${f.putEventsCalls > 0 ? ` (${count(f.putEventsCalls, 'PutEvents call')})` : ''}`,
-    `DynamoDB ${count(f.dynamoDbReads, 'read')} / ${count(f.dynamoDbWrites, 'write')}`,
+    eventsPart(f.eventsPublished, f.putEventsCalls),
+    dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
     `${f.durationMs} ms`,
   ];
   return palette.bold(`poll ${f.poll}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+}
+
+/** What one fast-path hint did, from the handler's result and the stand-ins' call logs. */
+export interface HintFigures {
+  /** Security IR's own detail-type, e.g. `Case Updated`. */
+  readonly nativeDetailType: string;
+  readonly caseId: string;
+  readonly eventsPublished: number;
+  readonly putEventsCalls: number;
+  readonly getCaseCalls: number;
+  readonly dynamoDbReads: number;
+  readonly dynamoDbWrites: number;
+  readonly note?: string;
+}
+
+/** `hint Case Updated 1000000104: 1 event (1 PutEvents call), 1 GetCase call, DynamoDB 1 read / 4 writes` (the events' lines carry the latency) */
+export function formatHintLine(f: HintFigures, palette: Palette = plain): string {
+  const parts = [
+    eventsPart(f.eventsPublished, f.putEventsCalls),
+    count(f.getCaseCalls, 'GetCase call'),
+    dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
+  ];
+  return palette.bold(`hint ${f.nativeDetailType} ${f.caseId}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+}
+
+function eventsPart(events: number, putEventsCalls: number): string {
+  return `${count(events, 'event')}${putEventsCalls > 0 ? ` (${count(putEventsCalls, 'PutEvents call')})` : ''}`;
+}
+
+function dynamoDbPart(reads: number, writes: number): string {
+  return `DynamoDB ${count(reads, 'read')} / ${count(writes, 'write')}`;
 }
 
 function count(n: number, noun: string): string {
