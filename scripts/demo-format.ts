@@ -55,52 +55,54 @@ export function formatEventLine(event: AcceptedEvent, palette: Palette = plain, 
   ].join('  ');
 }
 
-/** What one poll did, from the handler's result and the stand-ins' call logs. */
-export interface PollFigures {
-  readonly poll: number;
-  readonly casesSeen: number;
-  readonly listCasesCalls: number;
+/** What the stand-ins counted during one invocation, and a word on it. */
+export interface InvocationFigures {
   readonly eventsPublished: number;
   readonly putEventsCalls: number;
   readonly dynamoDbReads: number;
   readonly dynamoDbWrites: number;
-  readonly durationMs: number;
   readonly note?: string;
+}
+
+/** What one poll did, from the handler's result and the stand-ins' call logs. */
+export interface PollFigures extends InvocationFigures {
+  readonly poll: number;
+  readonly casesSeen: number;
+  readonly listCasesCalls: number;
+  readonly durationMs: number;
 }
 
 /** `poll 3: 4 cases, 1 ListCases call, 3 events (1 PutEvents call), DynamoDB 2 reads / 4 writes, 41 ms` */
 export function formatPollLine(f: PollFigures, palette: Palette = plain): string {
-  const parts = [
+  return summaryLine(`poll ${f.poll}`, [
     count(f.casesSeen, 'case'),
     count(f.listCasesCalls, 'ListCases call'),
     eventsPart(f.eventsPublished, f.putEventsCalls),
     dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
     `${f.durationMs} ms`,
-  ];
-  return palette.bold(`poll ${f.poll}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+  ], f.note, palette);
 }
 
-/** What one fast-path hint did, from the handler's result and the stand-ins' call logs. */
-export interface HintFigures {
+/** What one fast-path hint did, from the stand-ins' call logs. */
+export interface HintFigures extends InvocationFigures {
   /** Security IR's own detail-type, e.g. `Case Updated`. */
   readonly nativeDetailType: string;
   readonly caseId: string;
-  readonly eventsPublished: number;
-  readonly putEventsCalls: number;
   readonly getCaseCalls: number;
-  readonly dynamoDbReads: number;
-  readonly dynamoDbWrites: number;
-  readonly note?: string;
 }
 
 /** `hint Case Updated 1000000104: 1 event (1 PutEvents call), 1 GetCase call, DynamoDB 1 read / 4 writes` (the events' lines carry the latency) */
 export function formatHintLine(f: HintFigures, palette: Palette = plain): string {
-  const parts = [
+  return summaryLine(`hint ${f.nativeDetailType} ${f.caseId}`, [
     eventsPart(f.eventsPublished, f.putEventsCalls),
     count(f.getCaseCalls, 'GetCase call'),
     dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
-  ];
-  return palette.bold(`hint ${f.nativeDetailType} ${f.caseId}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+  ], f.note, palette);
+}
+
+/** `<label>: <parts> (<note>)`, in bold: one line per invocation. */
+function summaryLine(label: string, parts: string[], note: string | undefined, palette: Palette): string {
+  return palette.bold(`${label}: ${parts.join(', ')}${note ? ` (${note})` : ''}`);
 }
 
 function eventsPart(events: number, putEventsCalls: number): string {

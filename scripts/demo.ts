@@ -12,11 +12,12 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
-import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, requestsSeen, startPollerHarness, totalOf } from '../local-aws/poller-harness';
+import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, requestsSeen, RequestsSeen, startPollerHarness, totalOf } from '../local-aws/poller-harness';
 import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
+import type { HintSummary } from '../lambda/telemetry';
 import type { SecurityIrNativeEvent } from '../local-aws/security-ir-events';
-import { formatEventLine, formatHintLine, formatPollLine, HintFigures, Palette, paletteFor, PollFigures } from './demo-format';
+import { formatEventLine, formatHintLine, formatPollLine, HintFigures, InvocationFigures, Palette, paletteFor, PollFigures } from './demo-format';
 import { FAST_PATH_SCENE, seedCases, STORY, STORY_POLLS } from './demo-story';
 
 interface DemoOptions {
@@ -135,23 +136,31 @@ async function runPoll(
     return false;
   }
   const seen = requestsSeen(harness);
+  const counted = invocationFigures(run.summary.eventsPublished, seen);
   const figures: PollFigures = {
+    ...counted,
     poll,
     casesSeen: run.summary.casesSeen,
     listCasesCalls: seen.securityIr.ListCases ?? 0,
-    eventsPublished: run.summary.eventsPublished,
-    putEventsCalls: seen.putEvents,
-    dynamoDbReads: totalOf(seen.dynamoDbReads),
-    dynamoDbWrites: totalOf(seen.dynamoDbWrites),
     durationMs: run.summary.durationMs,
     note: poll === 1
       ? 'baseline: every case recorded, no event'
-      : totalOf(seen.dynamoDbReads) + totalOf(seen.dynamoDbWrites) === 1 && run.summary.eventsPublished === 0
+      : counted.dynamoDbReads + counted.dynamoDbWrites === 1 && counted.eventsPublished === 0
         ? 'no status or pending action changed: one read, no write'
         : undefined,
   };
   print(formatPollLine(figures, palette));
   return true;
+}
+
+/** The handler's own count of events published, beside the requests the stand-ins counted. */
+function invocationFigures(eventsPublished: number, seen: RequestsSeen): InvocationFigures {
+  return {
+    eventsPublished,
+    putEventsCalls: seen.putEvents,
+    dynamoDbReads: totalOf(seen.dynamoDbReads),
+    dynamoDbWrites: totalOf(seen.dynamoDbWrites),
+  };
 }
 
 /** The events EventBridge accepted since the last reset, with their latency from `changedAt` when given. */
@@ -217,16 +226,13 @@ async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerH
     return false;
   }
   const seen = requestsSeen(harness);
-  const eventsPublished = harness.eventBridge.events.length;
+  const counted = invocationFigures((run.result as HintSummary).eventsPublished, seen);
   const figures: HintFigures = {
+    ...counted,
     nativeDetailType: detailType,
     caseId,
-    eventsPublished,
-    putEventsCalls: seen.putEvents,
     getCaseCalls: seen.securityIr.GetCase ?? 0,
-    dynamoDbReads: totalOf(seen.dynamoDbReads),
-    dynamoDbWrites: totalOf(seen.dynamoDbWrites),
-    note: eventsPublished === 0 ? 'no status or pending action changed: nothing published' : undefined,
+    note: counted.eventsPublished === 0 ? 'no status or pending action changed: nothing published' : undefined,
   };
   print(formatHintLine(figures, palette));
   return true;
