@@ -1,59 +1,98 @@
 /**
  * `npm run bench`: what one poll costs (requests, write units) and how long it takes, for several
- * numbers of cases and shares of them changed, with every stand-in adding a fixed latency to each
- * request. Prints figures, asserts nothing.
+ * numbers of cases and shares of them changed; and the fast path's latency from a hint to PutEvents
+ * accepted, with its requests per hint, beside the poll's latency. Every stand-in adds a fixed
+ * latency to each request. Prints figures, asserts nothing.
  *
- *   npm run bench -- [--latency-ms 20] [--sizes 25,1000,10000] [--out bench/RESULTS.md]
+ *   npm run bench -- [--latency-ms 20] [--sizes 25,1000,10000] [--hints 200] [--only poll|latency] [--out bench/RESULTS.md]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CASE_STATUSES } from '../local-aws/security-ir-simulator';
-import { HandlerEnvironment } from '../lib/internal/handler-environment';
-import { BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { ensureBundle, PollerHarness } from '../local-aws/poller-harness';
 import { describeLambdaNode, LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 import { measureBundle } from './bundle-stats';
-import { FLOOR_EXPLANATION, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
-import { bundleTable, machineLine, PollRow, pollTable } from './report';
+import { FLOOR_EXPLANATION, HINT_REQUESTS, HINT_REQUESTS_TO_ACCEPTED, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
+import { benchLatency, LATENCY_CASES, WARM_UP_HINTS } from './latency';
+import { bundleTable, hintLatencyTable, hintRequestsTable, loadAverage, loadLine, machineLine, pathComparisonFormula, pathComparisonTable, PollRow, pollTable } from './report';
+import { BenchStandIns, moveToNextStatus, startBenchStandIns } from './stand-ins';
 
 /** Shares of the cases changed between polls, after the baseline. */
 const CHANGE_PERCENTS = [0, 1, 100];
 /** The invocation's remaining time: Lambda's maximum, so that no row is cut short by the deadline. */
 const REMAINING_MS = 900_000;
-const OPEN_STATUSES = CASE_STATUSES.filter((s) => s !== 'Closed');
+const PARTS = ['poll', 'latency'] as const;
 
-async function main(): Promise<void> {
-  Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
+interface BenchOptions {
+  readonly latencyMs: number;
+  readonly sizes: number[];
+  readonly hints: number;
+  readonly parts: readonly (typeof PARTS)[number][];
+  readonly out?: string;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args: argv,
     options: {
       'latency-ms': { type: 'string', default: '20' },
       'sizes': { type: 'string', default: '25,1000,10000' },
+      'hints': { type: 'string', default: '200' },
+      'only': { type: 'string' },
       'out': { type: 'string' },
     },
   });
   const latencyMs = Number(values['latency-ms']);
   const sizes = values.sizes!.split(',').map(Number);
-  if (!(latencyMs > 0) || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new Error('--latency-ms must be positive and --sizes a comma-separated list of whole numbers');
+  const hints = Number(values.hints);
+  if (!(latencyMs > 0) || sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(hints) || hints < 1) {
+    throw new Error('--latency-ms must be positive, --sizes a comma-separated list of whole numbers and --hints a whole number');
   }
+  const only = values.only as (typeof PARTS)[number] | undefined;
+  if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, got '${only}'`);
+  return { latencyMs, sizes, hints, parts: only ? [only] : PARTS, out: values.out };
+}
+
+async function main(): Promise<void> {
+  Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
+  const options = parseOptions(process.argv.slice(2));
+  const { latencyMs } = options;
+  const loadAtStart = loadAverage();
 
   progress(describeLambdaNode());
   const bundle = ensureBundle();
-  const rows: PollRow[] = [];
-  for (const cases of sizes) {
-    rows.push(...await benchSize(cases, latencyMs));
+  const sections: string[] = [];
+  if (options.parts.includes('poll')) {
+    const rows: PollRow[] = [];
+    for (const cases of options.sizes) {
+      rows.push(...await benchSize(cases, latencyMs));
+    }
+    progress('bundle size and cold start');
+    sections.push(pollSection(rows), bundleTable(measureBundle(bundle)));
   }
-  progress('bundle size and cold start');
-  const bundleStats = measureBundle(bundle);
+  if (options.parts.includes('latency')) {
+    sections.push(await latencySection(options.hints, latencyMs));
+  }
 
   const report = [
-    '# Poll cost and speed',
+    '# Poll cost and speed, fast-path latency',
     '',
-    `Machine: ${machineLine()}.`,
+    `Machine: ${machineLine()}; ${loadLine(loadAtStart, loadAverage())}.`,
     '',
     `The bundled handler runs on Node.js ${LAMBDA_NODE.version} (${LAMBDA_NODE.source}); the bench and the stand-ins on ${process.version}.`,
     '',
     `Every stand-in (Security IR simulator, EventBridge simulator, DynamoDB proxy in front of dynalite) adds ${latencyMs} ms to each request.`,
+    '',
+    sections.join('\n\n'),
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  if (options.out) writeFileSync(options.out, report);
+}
+
+function pollSection(rows: PollRow[]): string {
+  return [
+    '## One poll',
+    '',
     'The bundled handler runs in a Node.js process of its own, one warm container per N, invoked once per row: a baseline poll,',
     'then polls after 0 %, 1 % and 100 % of the cases changed status. Requests and write units are counted at the stand-ins;',
     'CPU time and peak RSS are those of the handler\'s process (peak RSS: the highest so far in that container); the stand-ins\'',
@@ -65,37 +104,55 @@ async function main(): Promise<void> {
     '```',
     FLOOR_EXPLANATION,
     '```',
-    '',
-    bundleTable(bundleStats),
-    '',
   ].join('\n');
-  process.stdout.write(report);
-  if (values.out) writeFileSync(values.out, report);
+}
+
+/** The fast path's latency and requests per hint, beside the poll's latency at the default interval. */
+async function latencySection(hints: number, latencyMs: number): Promise<string> {
+  const result = await benchLatency(hints, latencyMs, progress);
+  return [
+    '## Fast path: latency and requests per hint',
+    '',
+    `${LATENCY_CASES} cases, baselined by a poll, in one warm container of the bundled handler, invoked one hint at a time`,
+    '(Lambda would run simultaneous hints in separate containers). Each hint is Security IR\'s own event as the simulator',
+    'emitted it: `Case Updated` after a case moved to its next status (case changed), or `Case Comment Added` (case',
+    'unchanged), alternating. Arrival: the bench invokes the handler with the event; PutEvents accepted: the EventBridge',
+    `simulator accepts the entry; both on the bench's clock. The first ${WARM_UP_HINTS} hints of each kind warm the container and are left`,
+    'out. Not simulated: the time Security IR takes to emit its event, EventBridge\'s delivery to the function, and cold',
+    'starts (a cold container also loads the bundle and creates the SDK clients).',
+    '',
+    hintLatencyTable(result, latencyMs),
+    '',
+    'Floor: latency x the requests before the end point, each of which waits for the previous one. Changed case:',
+    `${HINT_REQUESTS.changed.join(', ')} (PutEvents is the ${HINT_REQUESTS_TO_ACCEPTED}th);`,
+    `unchanged case: ${HINT_REQUESTS.unchanged.join(', ')}.`,
+    '',
+    'Requests per hint, counted at the stand-ins; "at the minimum": the hints that made exactly the requests of the design',
+    '(docs/design.md, "One hint").',
+    '',
+    hintRequestsTable(result),
+    '',
+    'Beside the poll path:',
+    '',
+    pathComparisonTable(result),
+    '',
+    pathComparisonFormula(result),
+  ].join('\n');
 }
 
 /** Baseline, then one poll per change share, against a fresh set of stand-ins holding `cases` cases. */
 async function benchSize(cases: number, latencyMs: number): Promise<PollRow[]> {
   progress(`N = ${cases}: seeding`);
-  const harness = await startPollerHarness();
-  let handler: BundledHandler | undefined;
+  const standIns = await startBenchStandIns(cases, latencyMs);
   try {
-    for (const faults of [harness.securityIr.faults, harness.eventBridge.faults, harness.dynamoDb.faults]) {
-      faults.fixedLatencyMs = latencyMs;
-    }
-    for (let i = 0; i < cases; i++) {
-      harness.securityIr.addCase({ caseId: String(1_000_000_000 + i) });
-    }
-    handler = await harness.startBundledHandler({ [HandlerEnvironment.SERVICE_NAME]: 'case-watcher-bench' });
-
-    const rows = [await measurePoll(harness, handler, cases, 'baseline', latencyMs, { baseline: true, changedCases: 0 })];
+    const rows = [await measurePoll(standIns, cases, 'baseline', latencyMs, { baseline: true, changedCases: 0 })];
     for (const percent of CHANGE_PERCENTS) {
-      const changedCases = changeCases(harness, percent);
-      rows.push(await measurePoll(harness, handler, cases, `${percent} %`, latencyMs, { baseline: false, changedCases }));
+      const changedCases = changeCases(standIns.harness, percent);
+      rows.push(await measurePoll(standIns, cases, `${percent} %`, latencyMs, { baseline: false, changedCases }));
     }
     return rows;
   } finally {
-    await handler?.stop();
-    await harness.close();
+    await standIns.close();
   }
 }
 
@@ -105,16 +162,13 @@ function changeCases(harness: PollerHarness, percent: number): number {
   const count = Math.ceil((all.length * percent) / 100);
   const step = count > 0 ? all.length / count : 0;
   for (let k = 0; k < count; k++) {
-    const target = all[Math.floor(k * step)];
-    const next = OPEN_STATUSES[(OPEN_STATUSES.indexOf(target.caseStatus as (typeof OPEN_STATUSES)[number]) + 1) % OPEN_STATUSES.length];
-    harness.securityIr.updateCase(target.caseId, { caseStatus: next });
+    moveToNextStatus(harness, all[Math.floor(k * step)]);
   }
   return count;
 }
 
 async function measurePoll(
-  harness: PollerHarness,
-  handler: BundledHandler,
+  { harness, handler }: BenchStandIns,
   cases: number,
   label: string,
   latencyMs: number,

@@ -62,3 +62,15 @@ requests the handler keeps in flight together count once per wave:
   + ceil(K/${DEFAULT_WRITE_CONCURRENCY}) waves of conditional PutItem (${DEFAULT_WRITE_CONCURRENCY} in flight)
   + the lease-release UpdateItem.
 Minimums: ListCases ceil(N/${LIST_PAGE_SIZE}), PutEvents ceil(E/${PUT_EVENTS_BATCH}).`;
+
+/**
+ * A hint's requests (docs/design.md, "One hint"), in order: each waits for the one before, so they
+ * are both the minimum a hint needs and its sequential chain.
+ */
+export const HINT_REQUESTS = {
+  changed: ['GetCase', 'BatchGetItem', 'UpdateItem' /* lease */, 'BatchWriteItem' /* intent */, 'PutEvents', 'PutItem' /* record */, 'UpdateItem' /* release */],
+  unchanged: ['GetCase', 'BatchGetItem'],
+} as const;
+
+/** Requests in a hint's chain up to and including PutEvents: what stands between its arrival and the event accepted. */
+export const HINT_REQUESTS_TO_ACCEPTED = HINT_REQUESTS.changed.indexOf('PutEvents') + 1;

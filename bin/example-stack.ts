@@ -41,7 +41,10 @@ export class CaseWatcherExampleStack extends Stack {
     const eventBusName = context(ExampleContext.EVENT_BUS_NAME);
     const pollInterval = context(ExampleContext.POLL_INTERVAL);
     const fastPath = context(ExampleContext.FAST_PATH);
+    const notifyEmail = context(ExampleContext.NOTIFY_EMAIL);
+    this.topic = notifyEmail ? this.notificationTopic(notifyEmail) : undefined;
     this.watcher = new SecurityIrCaseWatcher(this, 'CaseWatcher', {
+      alarmActions: this.topic ? [new cloudwatchActions.SnsAction(this.topic)] : undefined,
       eventBus: eventBusName ? events.EventBus.fromEventBusName(this, 'EventBus', eventBusName) : undefined,
       pollInterval: pollInterval === undefined ? undefined : Duration.minutes(contextNumber(ExampleContext.POLL_INTERVAL, pollInterval)),
       fastPath: fastPath === undefined ? undefined : contextFlag(ExampleContext.FAST_PATH, fastPath),
@@ -50,9 +53,7 @@ export class CaseWatcherExampleStack extends Stack {
       securityIrRoleArn: context(ExampleContext.SECURITY_IR_ROLE_ARN),
     });
 
-    const notifyEmail = context(ExampleContext.NOTIFY_EMAIL);
-    if (notifyEmail) {
-      this.topic = this.notificationTopic(notifyEmail);
+    if (this.topic) {
       const target = new targets.SnsTopic(this.topic, {
         message: events.RuleTargetInput.fromText(
           `Security IR case ${events.EventField.fromPath('$.detail.caseId')} ` +
@@ -67,9 +68,6 @@ export class CaseWatcherExampleStack extends Stack {
         target,
       });
       this.watcher.onCaseCreated('NewCaseRule', { description: 'A new Security IR case', target });
-      for (const alarm of [this.watcher.failedRunsAlarm, this.watcher.stalenessAlarm]) {
-        alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
-      }
     }
   }
 

@@ -10,7 +10,7 @@ import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import { HINT_LEASE_PREFIX, LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
+import { LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -213,9 +213,12 @@ export class Poller {
       if (await store.acquireLease(runId, { expiresAt: deadline, listedAt })) {
         return done(true);
       }
+      // Give up only to another poll (it does this work) or to a newer recorded listing; a hint
+      // holding the lease, or one that released it since, is waited for.
       const meta = await store.getMeta();
-      const hintAtWork = meta?.leaseOwner?.startsWith(HINT_LEASE_PREFIX) === true && (meta.listedAt ?? 0) <= listedAt;
-      return hintAtWork ? retryAfterBackoff() : done(false);
+      const newerListing = (meta?.listedAt ?? 0) > listedAt;
+      const pollAtWork = meta?.leaseOwner?.startsWith(POLL_LEASE_PREFIX) === true && (meta.leaseExpiresAt ?? 0) >= this.clock.now();
+      return newerListing || pollAtWork ? done(false) : retryAfterBackoff();
     });
     return taken.ok && taken.value;
   }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 
 /** The longest period CloudWatch lets an alarm evaluate. */
 const MAX_ALARM_PERIOD = Duration.days(1);
@@ -35,6 +35,16 @@ export function stalenessWindow(interval: Duration, stalenessPeriods: number | u
     );
   }
   const intervals = stalenessPeriods ?? Math.min(DEFAULT_STALENESS_PERIODS, maxIntervals);
+  if (Token.isUnresolved(intervals)) {
+    // Only deploy time knows it: usable as is when one alarm period is one interval (CloudWatch checks the window).
+    if (periodsPerInterval !== 1) {
+      throw new Error(
+        `stalenessPeriods must be known at synth time with a pollInterval over a day (${interval.toHumanString()}): ` +
+          'the evaluation periods are a multiple of it',
+      );
+    }
+    return { period, evaluationPeriods: intervals };
+  }
   if (intervals > maxIntervals) {
     throw new Error(
       `stalenessPeriods (${intervals}) x the pollInterval (${interval.toHumanString()}) exceeds the ` +

@@ -149,7 +149,15 @@ export interface SecurityIrCaseWatcherProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * How many schedule intervals in a row without a successful run raise the staleness alarm.
+   * Actions (an SNS topic, say) added to every alarm the watcher creates: failed runs, staleness and
+   * messages in the dead-letter queue.
+   *
+   * @default - no action: the alarms only change state
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * How many poll intervals in a row without a successful poll raise the staleness alarm.
    *
    * @default 3 (fewer when CloudWatch's evaluation limit of 1 day, or 7 days for hourly periods, requires it)
    */
@@ -171,6 +179,14 @@ export interface CaseEventRuleOptions extends events.OnEventOptions {
    * @default - any pending action
    */
   readonly pendingAction?: string[];
+
+  /**
+   * Where the rule is created: for instance the stack of its target, so that a target in another
+   * stack of the app makes no cyclic reference. The rule stays on the watcher's bus and pattern.
+   *
+   * @default - the watcher itself
+   */
+  readonly scope?: Construct;
 }
 
 const DEFAULT_POLL_INTERVAL = Duration.minutes(1);
@@ -226,6 +242,14 @@ export class SecurityIrCaseWatcher extends Construct {
   public readonly failedRunsAlarm: cloudwatch.Alarm;
   /** In alarm when no poll has succeeded for `stalenessPeriods` poll intervals. */
   public readonly stalenessAlarm: cloudwatch.Alarm;
+  /** In alarm while the dead-letter queue holds a message: something could not be handled. */
+  public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
+
+  /** The account whose cases are watched: the role's, else this stack's. */
+  private readonly watchedAccount: string;
+  /** The region whose cases are watched. */
+  private readonly securityIrRegion: string;
+  private readonly emitCreatedEvents: boolean;
 
   constructor(scope: Construct, id: string, props: SecurityIrCaseWatcherProps = {}) {
     super(scope, id);
@@ -240,6 +264,9 @@ export class SecurityIrCaseWatcher extends Construct {
     validateRoleArn(props.securityIrRoleArn);
     const securityIrRegion = props.securityIrRegion ?? stack.region;
     validateRegion(securityIrRegion);
+    this.securityIrRegion = securityIrRegion;
+    this.watchedAccount = watchedAccount(stack, props.securityIrRoleArn);
+    this.emitCreatedEvents = props.emitCreatedEvents ?? true;
     const memorySize = props.memorySize ?? DEFAULT_MEMORY_MB;
     validateMemorySize(memorySize);
     if (props.stalenessPeriods !== undefined) {
@@ -283,6 +310,14 @@ export class SecurityIrCaseWatcher extends Construct {
 
     if (key) {
       grantServicesUseOfKey(key);
+      if (!(key instanceof kms.Key)) {
+        Annotations.of(this).addWarningV2(
+          'cdk-security-ir-case-watcher:importedKeyPolicy',
+          'encryptionKey is imported: this app cannot add to its key policy the statements CloudWatch Logs (for the log group) ' +
+            'and EventBridge (for the dead-letter queue) need. Add them to the key policy yourself (see docs/construct.md, ' +
+            '"With encryptionKey"), or the log group and the dead-letter queue cannot use the key.',
+        );
+      }
     }
 
     this.role = new iam.Role(this, 'ServiceRole', {
@@ -396,6 +431,20 @@ export class SecurityIrCaseWatcher extends Construct {
       // No heartbeat at all is the very condition this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
+
+    this.deadLetterQueueAlarm = new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
+      alarmDescription: 'The Security IR case watcher could not handle something (a tick, a hint or an invocation): see its dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const alarm of [this.failedRunsAlarm, this.stalenessAlarm, this.deadLetterQueueAlarm]) {
+      alarm.addAlarmAction(...(props.alarmActions ?? []));
+    }
+    this.warnIfIndistinguishableFromAnotherWatcher();
   }
 
   /** Every case of the watched account (this stack's) in `securityIrRegion`. */
@@ -453,6 +502,12 @@ export class SecurityIrCaseWatcher extends Construct {
 
   /** A rule on the watcher's bus matching `Security IR Case Created` events. */
   public onCaseCreated(id: string, options: CaseEventRuleOptions = {}): events.Rule {
+    if (!this.emitCreatedEvents) {
+      throw new Error(
+        `onCaseCreated('${id}'): emitCreatedEvents is false, so this watcher publishes no Created event and the rule would never ` +
+          'match. Set emitCreatedEvents: true, or use onAnyCaseEvent / the other helpers.',
+      );
+    }
     return this.caseEventRule(id, [CASE_CREATED_DETAIL_TYPE], options);
   }
 
@@ -518,23 +573,28 @@ export class SecurityIrCaseWatcher extends Construct {
   }
 
   private caseEventRule(id: string, detailTypes: string[], options: CaseEventRuleOptions): events.Rule {
-    const { target, eventPattern, caseStatus, pendingAction, ...ruleOptions } = options;
-    const detail: Record<string, string[]> = {};
+    const { target, eventPattern, caseStatus, pendingAction, scope, ...ruleOptions } = options;
+    rejectWidening(eventPattern, this.eventSource, detailTypes);
+    const detail: Record<string, string[]> = {
+      // Only this watcher's cases: another watcher on the same bus (other account or region) publishes others.
+      accountId: [this.watchedAccount],
+      region: [this.securityIrRegion],
+    };
     if (caseStatus !== undefined) {
       detail.caseStatus = nonEmpty('caseStatus', caseStatus);
     }
     if (pendingAction !== undefined) {
       detail.pendingAction = nonEmpty('pendingAction', pendingAction);
     }
-    const rule = new events.Rule(this, id, {
+    const rule = new events.Rule(scope ?? this, id, {
       ...ruleOptions,
       eventBus: this.eventBus,
-      eventPattern: {
-        source: [this.eventSource],
-        detailType: detailTypes,
-        ...(Object.keys(detail).length > 0 ? { detail } : {}),
-      },
+      eventPattern: { source: [this.eventSource], detailType: detailTypes, detail },
     });
+    if (this.busInAnotherAccount()) {
+      // CloudFormation creates the rule on another account's bus only when given the bus ARN.
+      (rule.node.defaultChild as events.CfnRule).eventBusName = this.eventBus.eventBusArn;
+    }
     if (eventPattern !== undefined) {
       rule.addEventPattern(eventPattern);
     }
@@ -542,6 +602,35 @@ export class SecurityIrCaseWatcher extends Construct {
       rule.addTarget(target);
     }
     return rule;
+  }
+
+  /** Whether the bus is known to belong to another account than this stack's (an imported bus ARN). */
+  private busInAnotherAccount(): boolean {
+    const busAccount = Arn.split(this.eventBus.eventBusArn, ArnFormat.SLASH_RESOURCE_NAME).account;
+    const stackAccount = Stack.of(this).account;
+    return busAccount !== undefined && !Token.isUnresolved(busAccount) && busAccount !== stackAccount;
+  }
+
+  /**
+   * Two watchers in one app that watch the same account and region and publish with the same source on
+   * the same bus would publish every transition twice, and their rules could not tell them apart.
+   */
+  private warnIfIndistinguishableFromAnotherWatcher(): void {
+    const identity = this.publishedIdentity();
+    const twin = this.node.root.node.findAll().find((c) => c !== this && c instanceof SecurityIrCaseWatcher && c.publishedIdentity() === identity);
+    if (twin !== undefined) {
+      Annotations.of(this).addWarningV2(
+        'cdk-security-ir-case-watcher:indistinguishableWatchers',
+        `This watcher and ${twin.node.path} watch the same account and region and publish with the same eventSource on the same ` +
+          'bus: every transition would be published twice and their rules could not tell them apart. Give one of them ' +
+          'another eventSource or eventBus, or remove one.',
+      );
+    }
+  }
+
+  private publishedIdentity(): string {
+    const stack = Stack.of(this);
+    return JSON.stringify(stack.resolve([this.eventBus.eventBusArn, this.eventSource, this.watchedAccount, this.securityIrRegion]));
   }
 
   private handlerEnvironment(props: SecurityIrCaseWatcherProps, securityIrRegion: string): Record<string, string> {
@@ -704,6 +793,24 @@ function elsewhere(stack: Stack, securityIrRoleArn: string | undefined, security
 function describeWatched(stack: Stack, securityIrRoleArn: string | undefined, securityIrRegion: string): string {
   const account = securityIrRoleArn === undefined ? 'this account' : `account ${watchedAccount(stack, securityIrRoleArn)}`;
   return `${account}, region ${Token.isUnresolved(securityIrRegion) ? 'set at deploy time' : securityIrRegion}`;
+}
+
+/**
+ * An `eventPattern` option is merged into the helper's pattern as a union: a `source` or
+ * `detail-type` beyond the helper's would widen the rule to events it is not about.
+ */
+function rejectWidening(pattern: events.EventPattern | undefined, source: string, detailTypes: readonly string[]): void {
+  const beyond = (field: string, values: string[] | undefined, allowed: readonly string[]) => {
+    const extra = (values ?? []).filter((v) => !allowed.includes(v));
+    if (extra.length > 0) {
+      throw new Error(
+        `eventPattern.${field} ${JSON.stringify(extra)} would widen the rule beyond ${JSON.stringify(allowed)} (patterns merge as a union): ` +
+          `leave eventPattern.${field} out, or build the rule yourself`,
+      );
+    }
+  };
+  beyond('source', pattern?.source, [source]);
+  beyond('detailType', pattern?.detailType, detailTypes);
 }
 
 function nonEmpty(prop: string, values: string[]): string[] {

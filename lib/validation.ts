@@ -71,7 +71,11 @@ export function validateTimeout(timeout: Duration, interval: Duration): void {
   if (timeout.isUnresolved()) {
     return;
   }
-  const seconds = timeout.toSeconds();
+  const ms = timeout.toMilliseconds();
+  if (ms % 1000 !== 0) {
+    throw new Error(`timeout must be a whole number of seconds (Lambda's unit), got ${timeout.toHumanString()}`);
+  }
+  const seconds = ms / 1000;
   if (seconds < 1 || seconds > LAMBDA_MAX_TIMEOUT.toSeconds()) {
     throw new Error(`timeout must be from 1 second to ${LAMBDA_MAX_TIMEOUT.toHumanString()}, got ${timeout.toHumanString()}`);
   }
@@ -84,6 +88,9 @@ export function validateTimeout(timeout: Duration, interval: Duration): void {
 }
 
 export function validateStalenessPeriods(stalenessPeriods: number): void {
+  if (Token.isUnresolved(stalenessPeriods)) {
+    return;
+  }
   if (!Number.isInteger(stalenessPeriods) || stalenessPeriods < 1) {
     throw new Error(`stalenessPeriods must be a whole number of at least 1, got ${stalenessPeriods}`);
   }

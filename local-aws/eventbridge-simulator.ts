@@ -18,6 +18,11 @@ export interface AcceptedEvent {
   Resources: string[];
   /** The entry's Time as ISO-8601 (the SDK sends epoch seconds), when it had one. */
   Time?: string;
+  /**
+   * When the simulator accepted the entry (`Date.now()`, after any added latency): the end of a
+   * change's latency. `Time` cannot serve, it is the publisher's own clock in whole seconds.
+   */
+  acceptedAt: number;
 }
 
 /**
@@ -176,6 +181,7 @@ class LocalEventBridge implements EventBridgeSimulator {
       EventBusName: typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? entry.EventBusName : 'default',
       ...view,
       ...(time ? { Time: time.toISOString() } : {}),
+      acceptedAt: Date.now(),
     });
     return { EventId: eventId };
   }

@@ -263,6 +263,38 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
   return harness;
 }
 
+/** Requests the stand-ins answered since the last `resetRecords()`, by operation. */
+export interface RequestsSeen {
+  /** Security IR operations, e.g. `{ GetCase: 1 }`. */
+  readonly securityIr: Readonly<Record<string, number>>;
+  /** DynamoDB reads by operation, e.g. `{ BatchGetItem: 1 }`. */
+  readonly dynamoDbReads: Readonly<Record<string, number>>;
+  /** DynamoDB writes by operation, e.g. `{ UpdateItem: 2, BatchWriteItem: 1, PutItem: 1 }`. */
+  readonly dynamoDbWrites: Readonly<Record<string, number>>;
+  readonly putEvents: number;
+}
+
+export function requestsSeen(harness: PollerHarness): RequestsSeen {
+  const dynamoDbCalls = harness.dynamoDb.calls;
+  return {
+    securityIr: countByOperation(harness.securityIr.calls),
+    dynamoDbReads: countByOperation(dynamoDbCalls.filter((c) => !c.isWrite)),
+    dynamoDbWrites: countByOperation(dynamoDbCalls.filter((c) => c.isWrite)),
+    putEvents: harness.eventBridge.calls.length,
+  };
+}
+
+/** The sum of counts by operation, e.g. every DynamoDB write. */
+export function totalOf(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+function countByOperation(calls: readonly { operation: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { operation } of calls) counts[operation] = (counts[operation] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * The SDK's standard retries with the number of attempts a DynamoDB client gets by default (its
  * service default, or AWS_MAX_ATTEMPTS), each after a fixed `delayMs` instead of the backoff.

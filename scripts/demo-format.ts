@@ -1,6 +1,6 @@
 /**
- * How the demo prints: one aligned line per published event and one line per poll. Colour only on
- * a terminal.
+ * How the demo prints: one aligned line per published event and one line per poll or fast-path
+ * hint. Colour only on a terminal.
  */
 import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
 import type { AcceptedEvent } from '../local-aws/eventbridge-simulator';
@@ -33,8 +33,11 @@ const DETAIL_TYPE_WIDTH = Math.max(...CASE_WATCHER_DETAIL_TYPES.map((t) => t.len
 const CASE_ID_WIDTH = 12;
 const TITLE_WIDTH = 40;
 
-/** `09:13:00  Security IR Case Status Changed   1000000101  Suspicious IAM activity   Submitted -> Acknowledged` */
-export function formatEventLine(event: AcceptedEvent, palette: Palette = plain): string {
+/**
+ * `09:13:00  Security IR Case Status Changed   1000000101  Suspicious IAM activity   Submitted -> Acknowledged`,
+ * followed by `(fast path: 12 ms after the change)` when `latencyMs` is given.
+ */
+export function formatEventLine(event: AcceptedEvent, palette: Palette = plain, latencyMs?: number): string {
   const detail = event.Detail as CaseEventDetail;
   const time = (event.Time ?? detail.observedAt).slice(11, 19);
   const transition = event.DetailType === CASE_CREATED_DETAIL_TYPE
@@ -48,32 +51,66 @@ export function formatEventLine(event: AcceptedEvent, palette: Palette = plain):
     detail.caseId.padEnd(CASE_ID_WIDTH),
     truncate(detail.title ?? '', TITLE_WIDTH).padEnd(TITLE_WIDTH),
     transition,
+    ...(latencyMs === undefined ? [] : [palette.dim(`(fast path: ${latencyMs} ms after the change)`)]),
   ].join('  ');
 }
 
-/** What one poll did, from the handler's result and the stand-ins' call logs. */
-export interface PollFigures {
-  readonly poll: number;
-  readonly casesSeen: number;
-  readonly listCasesCalls: number;
+/** What the stand-ins counted during one invocation, and a word on it. */
+export interface InvocationFigures {
   readonly eventsPublished: number;
   readonly putEventsCalls: number;
   readonly dynamoDbReads: number;
   readonly dynamoDbWrites: number;
-  readonly durationMs: number;
   readonly note?: string;
+}
+
+/** What one poll did, from the handler's result and the stand-ins' call logs. */
+export interface PollFigures extends InvocationFigures {
+  readonly poll: number;
+  readonly casesSeen: number;
+  readonly listCasesCalls: number;
+  readonly durationMs: number;
 }
 
 /** `poll 3: 4 cases, 1 ListCases call, 3 events (1 PutEvents call), DynamoDB 2 reads / 4 writes, 41 ms` */
 export function formatPollLine(f: PollFigures, palette: Palette = plain): string {
-  const parts = [
+  return summaryLine(`poll ${f.poll}`, [
     count(f.casesSeen, 'case'),
     count(f.listCasesCalls, 'ListCases call'),
-    `${count(f.eventsPublished, 'event')}${f.putEventsCalls > 0 ? ` (${count(f.putEventsCalls, 'PutEvents call')})` : ''}`,
-    `DynamoDB ${count(f.dynamoDbReads, 'read')} / ${count(f.dynamoDbWrites, 'write')}`,
+    eventsPart(f.eventsPublished, f.putEventsCalls),
+    dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
     `${f.durationMs} ms`,
-  ];
-  return palette.bold(`poll ${f.poll}: ${parts.join(', ')}${f.note ? ` (${f.note})` : ''}`);
+  ], f.note, palette);
+}
+
+/** What one fast-path hint did, from the stand-ins' call logs. */
+export interface HintFigures extends InvocationFigures {
+  /** Security IR's own detail-type, e.g. `Case Updated`. */
+  readonly nativeDetailType: string;
+  readonly caseId: string;
+  readonly getCaseCalls: number;
+}
+
+/** `hint Case Updated 1000000104: 1 event (1 PutEvents call), 1 GetCase call, DynamoDB 1 read / 4 writes` (the events' lines carry the latency) */
+export function formatHintLine(f: HintFigures, palette: Palette = plain): string {
+  return summaryLine(`hint ${f.nativeDetailType} ${f.caseId}`, [
+    eventsPart(f.eventsPublished, f.putEventsCalls),
+    count(f.getCaseCalls, 'GetCase call'),
+    dynamoDbPart(f.dynamoDbReads, f.dynamoDbWrites),
+  ], f.note, palette);
+}
+
+/** `<label>: <parts> (<note>)`, in bold: one line per invocation. */
+function summaryLine(label: string, parts: string[], note: string | undefined, palette: Palette): string {
+  return palette.bold(`${label}: ${parts.join(', ')}${note ? ` (${note})` : ''}`);
+}
+
+function eventsPart(events: number, putEventsCalls: number): string {
+  return `${count(events, 'event')}${putEventsCalls > 0 ? ` (${count(putEventsCalls, 'PutEvents call')})` : ''}`;
+}
+
+function dynamoDbPart(reads: number, writes: number): string {
+  return `DynamoDB ${count(reads, 'read')} / ${count(writes, 'write')}`;
 }
 
 function count(n: number, noun: string): string {

@@ -52,6 +52,21 @@ const update = (caseId: string, patch: Partial<SimCase>) => (securityIr: Securit
   securityIr.updateCase(caseId, patch);
 };
 
+/** A security incident for AWS to resolve, submitted now. */
+const openCase = (caseId: string, title: string) => (securityIr: SecurityIrSimulator) => {
+  const now = Math.floor(Date.now() / 1000);
+  securityIr.addCase({
+    caseId,
+    title,
+    engagementType: 'Security Incident',
+    resolverType: 'AWS',
+    caseStatus: 'Submitted',
+    pendingAction: 'None',
+    createdDate: now,
+    lastUpdatedDate: now,
+  });
+};
+
 /**
  * Steps before polls 2, 3, ...: by poll 3 every detail-type has been published once, so that
  * `--polls 6` shows all three; the last poll finds nothing new (the one-read short-cut).
@@ -63,22 +78,7 @@ export const STORY: readonly (readonly StoryStep[])[] = [
       narration: 'AWS starts the analysis of 1000000101 and asks the customer for logs',
       apply: update('1000000101', { caseStatus: 'Detection and Analysis', pendingAction: 'Customer' }),
     },
-    {
-      narration: 'a new case is opened: 1000000103',
-      apply: (securityIr) => {
-        const now = Math.floor(Date.now() / 1000);
-        securityIr.addCase({
-          caseId: '1000000103',
-          title: 'Root account login from new location',
-          engagementType: 'Security Incident',
-          resolverType: 'AWS',
-          caseStatus: 'Submitted',
-          pendingAction: 'None',
-          createdDate: now,
-          lastUpdatedDate: now,
-        });
-      },
-    },
+    { narration: 'a new case is opened: 1000000103', apply: openCase('1000000103', 'Root account login from new location') },
   ],
   [
     { narration: 'the customer uploads the logs to 1000000101', apply: update('1000000101', { pendingAction: 'None' }) },
@@ -98,3 +98,15 @@ export const STORY: readonly (readonly StoryStep[])[] = [
 
 /** Polls in one telling of the story: the baseline, then one per step. */
 export const STORY_POLLS = STORY.length + 1;
+
+/**
+ * The fast-path scene, after the polls: each change is announced by Security IR's own event, which
+ * reaches the handler at once. It uses a case of its own, so it reads the same whatever the number
+ * of polls before it; the comment changes nothing the watcher reports on.
+ */
+export const FAST_PATH_SCENE: readonly StoryStep[] = [
+  { narration: 'a new case is opened: 1000000104', apply: openCase('1000000104', 'Access keys used from two countries') },
+  { narration: 'AWS acknowledges case 1000000104', apply: update('1000000104', { caseStatus: 'Acknowledged' }) },
+  { narration: 'AWS asks the customer which of the keys are theirs', apply: update('1000000104', { pendingAction: 'Customer' }) },
+  { narration: 'AWS adds a comment to 1000000104', apply: (securityIr) => securityIr.addComment('1000000104') },
+];

@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: the bundled handler at work against local stand-ins for Security IR, EventBridge
  * and DynamoDB. Seeds a few cases, polls on a short interval, moves the cases through their
- * lifecycle between polls and prints every event the handler publishes.
+ * lifecycle between polls and prints every event the handler publishes. Then the fast path: with no
+ * poll due, Security IR's own events reach the handler as a case changes, and each published event
+ * is printed with its latency from the change.
  *
  *   npm run demo -- [--polls N] [--interval-ms MS] [--json]
  */
@@ -10,11 +12,13 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
-import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { BUNDLE_PATH, BundledHandler, ensureBundle, PollerHarness, requestsSeen, RequestsSeen, startPollerHarness, totalOf } from '../local-aws/poller-harness';
 import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
-import { formatEventLine, formatPollLine, Palette, paletteFor, PollFigures } from './demo-format';
-import { seedCases, STORY, STORY_POLLS } from './demo-story';
+import type { HintSummary } from '../lambda/telemetry';
+import type { SecurityIrNativeEvent } from '../local-aws/security-ir-events';
+import { formatEventLine, formatHintLine, formatPollLine, HintFigures, InvocationFigures, Palette, paletteFor, PollFigures } from './demo-format';
+import { FAST_PATH_SCENE, seedCases, STORY, STORY_POLLS } from './demo-story';
 
 interface DemoOptions {
   readonly polls: number;
@@ -24,7 +28,7 @@ interface DemoOptions {
 
 const USAGE = `usage: npm run demo -- [--polls N] [--interval-ms MS] [--json]
   --polls N         polls to run, then exit (default ${STORY_POLLS}: the whole story once)
-  --interval-ms MS  pause between polls (default 1000)
+  --interval-ms MS  pause between polls, and between the fast-path scene's changes (default 1000)
   --json            also print each event as a subscriber receives it, one JSON object a line`;
 
 function parseOptions(argv: string[]): DemoOptions {
@@ -61,7 +65,7 @@ async function main(): Promise<number> {
   Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
   const options = parseOptions(process.argv.slice(2));
   const palette = paletteFor(process.stdout);
-  const print = (line = '') => process.stdout.write(`${line}\n`);
+  const print: Print = (line = '') => process.stdout.write(`${line}\n`);
 
   // Ctrl-C ends the demo between (or during) polls; the stand-ins are closed either way.
   const interrupted = new AbortController();
@@ -77,8 +81,7 @@ async function main(): Promise<number> {
 
     for (let poll = 1; poll <= options.polls && !interrupted.signal.aborted; poll++) {
       if (poll > 1) {
-        await sleep(options.intervalMs, undefined, { signal: interrupted.signal }).catch(() => undefined);
-        if (interrupted.signal.aborted) break;
+        if (!(await pause(options.intervalMs, interrupted.signal))) break;
         for (const step of STORY[poll - 2] ?? []) {
           step.apply(harness.securityIr);
           print(palette.dim(`  · ${step.narration}`));
@@ -86,6 +89,7 @@ async function main(): Promise<number> {
       }
       if (!(await runPoll(poll, handler, harness, options, print, palette))) failures++;
     }
+    if (!interrupted.signal.aborted) failures += await runFastPathScene(handler, harness, options, print, palette, interrupted.signal);
   } catch (error) {
     // The terminal's Ctrl-C also reaches the handler's process, which may then fail to start.
     if (!interrupted.signal.aborted) throw error;
@@ -96,14 +100,22 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-function printHeader(print: (line?: string) => void, bold: (s: string) => string, harness: PollerHarness, options: DemoOptions): void {
+type Print = (line?: string) => void;
+
+/** Waits `ms`; resolves false when Ctrl-C came first. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+  return !signal.aborted;
+}
+
+function printHeader(print: Print, bold: (s: string) => string, harness: PollerHarness, options: DemoOptions): void {
   print(bold('Security IR case watcher: demo against local stand-ins for AWS'));
   print(`  handler      ${relative(process.cwd(), BUNDLE_PATH)} (the bundled Lambda handler, in its own Node.js process)`);
   print(`  Node.js      ${LAMBDA_NODE.version} (${LAMBDA_NODE.source}) for the handler`);
   print(`  Security IR  ${harness.securityIr.url}  simulator, ${harness.securityIr.cases.length} cases`);
   print(`  EventBridge  ${harness.eventBridge.url}  simulator, bus ${harness.busName}`);
   print(`  DynamoDB     ${harness.dynamoDb.url}  dynalite, table ${harness.tableName}`);
-  print(`  ${options.polls} polls, ${options.intervalMs} ms apart; Ctrl-C stops`);
+  print(`  ${options.polls} polls, ${options.intervalMs} ms apart, then the fast path; Ctrl-C stops`);
   print();
 }
 
@@ -113,34 +125,116 @@ async function runPoll(
   handler: BundledHandler,
   harness: PollerHarness,
   options: DemoOptions,
-  print: (line?: string) => void,
+  print: Print,
   palette: Palette,
 ): Promise<boolean> {
   harness.resetRecords();
   const run = await handler.invoke();
-  for (const event of harness.eventBridge.events) {
-    print(formatEventLine(event, palette));
-    if (options.json) print(JSON.stringify(deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION)));
-  }
+  printEvents(harness, options, print, palette);
   if (run.error || !run.summary) {
     print(palette.bold(`poll ${poll} failed: ${run.error?.name}: ${run.error?.message}`));
     return false;
   }
-  const dynamoDbCalls = harness.dynamoDb.calls;
+  const seen = requestsSeen(harness);
+  const counted = invocationFigures(run.summary.eventsPublished, seen);
   const figures: PollFigures = {
+    ...counted,
     poll,
     casesSeen: run.summary.casesSeen,
-    listCasesCalls: harness.securityIr.calls.filter((c) => c.operation === 'ListCases').length,
-    eventsPublished: run.summary.eventsPublished,
-    putEventsCalls: harness.eventBridge.calls.length,
-    dynamoDbReads: dynamoDbCalls.filter((c) => !c.isWrite).length,
-    dynamoDbWrites: dynamoDbCalls.filter((c) => c.isWrite).length,
+    listCasesCalls: seen.securityIr.ListCases ?? 0,
     durationMs: run.summary.durationMs,
     note: poll === 1
       ? 'baseline: every case recorded, no event'
-      : dynamoDbCalls.length === 1 && run.summary.eventsPublished === 0 ? 'no status or pending action changed: one read, no write' : undefined,
+      : counted.dynamoDbReads + counted.dynamoDbWrites === 1 && counted.eventsPublished === 0
+        ? 'no status or pending action changed: one read, no write'
+        : undefined,
   };
   print(formatPollLine(figures, palette));
+  return true;
+}
+
+/** The handler's own count of events published, beside the requests the stand-ins counted. */
+function invocationFigures(eventsPublished: number, seen: RequestsSeen): InvocationFigures {
+  return {
+    eventsPublished,
+    putEventsCalls: seen.putEvents,
+    dynamoDbReads: totalOf(seen.dynamoDbReads),
+    dynamoDbWrites: totalOf(seen.dynamoDbWrites),
+  };
+}
+
+/** The events EventBridge accepted since the last reset, with their latency from `changedAt` when given. */
+function printEvents(harness: PollerHarness, options: DemoOptions, print: Print, palette: Palette, changedAt?: number): void {
+  for (const event of harness.eventBridge.events) {
+    print(formatEventLine(event, palette, changedAt === undefined ? undefined : event.acceptedAt - changedAt));
+    if (options.json) print(JSON.stringify(deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION)));
+  }
+}
+
+/** A Security IR event and when its case changed (Date.now() as the simulator emitted it, inside updateCase). */
+interface Hint {
+  readonly event: SecurityIrNativeEvent;
+  readonly changedAt: number;
+}
+
+/**
+ * The fast-path scene: the poll interval is long and no poll runs; every Security IR event goes to
+ * the handler as it is emitted, as the fast-path rule delivers it. Resolves to the failed hints.
+ */
+async function runFastPathScene(
+  handler: BundledHandler,
+  harness: PollerHarness,
+  options: DemoOptions,
+  print: Print,
+  palette: Palette,
+  signal: AbortSignal,
+): Promise<number> {
+  print();
+  print(palette.bold('fast path: no poll for the next minute; Security IR\'s own events reach the handler as the case changes'));
+  print(palette.dim('  latency: from the change (updateCase) to the EventBridge simulator accepting the entry; no latency added to the stand-ins'));
+  let failures = 0;
+  // One container, like one warm Lambda: hints are handled one after another, in the order emitted.
+  let delivered = Promise.resolve();
+  harness.securityIr.onNativeEvent = (event) => {
+    const hint: Hint = { event, changedAt: Date.now() };
+    delivered = delivered.then(async () => {
+      if (!(await deliverHint(hint, handler, harness, options, print, palette))) failures++;
+    });
+  };
+  try {
+    for (const [index, step] of FAST_PATH_SCENE.entries()) {
+      if (index > 0 && !(await pause(options.intervalMs, signal))) break;
+      step.apply(harness.securityIr);
+      print(palette.dim(`  · ${step.narration}`));
+      await delivered;
+    }
+  } finally {
+    harness.securityIr.onNativeEvent = undefined;
+  }
+  return failures;
+}
+
+/** One hint through the bundled handler: prints its events and its figures; resolves false when it failed. */
+async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerHarness, options: DemoOptions, print: Print, palette: Palette): Promise<boolean> {
+  harness.resetRecords();
+  const run = await handler.invoke({ event: hint.event });
+  printEvents(harness, options, print, palette, hint.changedAt);
+  const detailType = hint.event['detail-type'];
+  const { caseId } = hint.event.detail;
+  if (run.error) {
+    print(palette.bold(`hint ${detailType} ${caseId} failed: ${run.error.name}: ${run.error.message}`));
+    return false;
+  }
+  const seen = requestsSeen(harness);
+  const counted = invocationFigures((run.result as HintSummary).eventsPublished, seen);
+  const figures: HintFigures = {
+    ...counted,
+    nativeDetailType: detailType,
+    caseId,
+    getCaseCalls: seen.securityIr.GetCase ?? 0,
+    note: counted.eventsPublished === 0 ? 'no status or pending action changed: nothing published' : undefined,
+  };
+  print(formatHintLine(figures, palette));
   return true;
 }
 

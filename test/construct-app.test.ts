@@ -108,23 +108,25 @@ describe('example app with every context value', () => {
       expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: topicRef })]);
     }
     const patterns = rules.map((r) => r.Properties.EventPattern);
+    // The watched cases: the role's account, the context's region.
+    const watched = { accountId: ['444455556666'], region: ['eu-west-1'] };
     expect(patterns).toContainEqual({
       source: ['acme.security-ir'],
       'detail-type': ['Security IR Case Pending Action Changed'],
-      detail: { pendingAction: ['Customer'] },
+      detail: { ...watched, pendingAction: ['Customer'] },
     });
-    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Created'] });
+    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Created'], detail: watched });
     const waitsOnCustomer = {
       source: 'acme.security-ir',
       'detail-type': 'Security IR Case Pending Action Changed',
-      detail: { pendingAction: 'Customer' },
+      detail: { accountId: '444455556666', region: 'eu-west-1', pendingAction: 'Customer' },
     };
     expect(patterns.filter((p) => matchesEventPattern(p, waitsOnCustomer))).toHaveLength(1);
   });
 
-  test('notifyEmail: both alarms notify the topic', () => {
+  test('notifyEmail: every alarm of the watcher (failed runs, staleness, dead-letter queue) notifies the topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'PollSucceeded']);
     const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);

@@ -22,7 +22,7 @@ import { deliveredEvent } from '../local-aws/eventbridge-simulator';
 import { startPollerHarness } from '../local-aws/poller-harness';
 import { testApp } from './support/test-app';
 
-/** An event as the watcher puts it on the bus (CONTRACT section 1), as EventBridge delivers it. */
+/** An event as the watcher puts it on the bus (docs/events.md section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {
   const created = detailType === CASE_CREATED_DETAIL_TYPE;
   const detail: CaseEventDetail = {
@@ -58,6 +58,9 @@ function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {},
   };
 }
 
+/** The detail filter every helper rule carries: only the cases of the watched account and region. */
+const WATCHED = { accountId: [TEST_ACCOUNT_ID], region: [TEST_REGION] };
+
 type Helper = 'onCaseCreated' | 'onCaseStatusChanged' | 'onPendingActionChanged';
 const HELPERS: Array<[Helper, string]> = [
   ['onCaseCreated', CASE_CREATED_DETAIL_TYPE],
@@ -68,7 +71,8 @@ const HELPERS: Array<[Helper, string]> = [
 type BusVariant = 'default bus' | 'custom bus';
 
 function newWatcher(bus: BusVariant, eventSource?: string) {
-  const stack = new Stack(testApp(), 'Stack');
+  // The account and region the events below come from: the rules match only the watched ones.
+  const stack = new Stack(testApp(), 'Stack', { env: { account: TEST_ACCOUNT_ID, region: TEST_REGION } });
   const eventBus = bus === 'custom bus' ? new events.EventBus(stack, 'Bus', { eventBusName: 'security' }) : undefined;
   const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', { eventBus, eventSource });
   return { stack, watcher, eventBus };
@@ -116,7 +120,9 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
   test.each(HELPERS)('%s: a rule on the watcher bus for its source and detail-type only', (helper, detailType) => {
     const props = ruleProps(stack, helperRules[helper]);
     expect(props.EventBusName).toEqual(expectedBusName(stack, eventBus));
-    expect(props.EventPattern).toEqual({ source: [DEFAULT_EVENT_SOURCE], 'detail-type': [detailType] });
+    expect(props.EventPattern).toEqual({
+      source: [DEFAULT_EVENT_SOURCE], 'detail-type': [detailType], detail: WATCHED,
+    });
 
     expect(matchesEventPattern(props.EventPattern, caseEvent(detailType))).toBe(true);
     for (const other of CASE_WATCHER_DETAIL_TYPES.filter((t) => t !== detailType)) {
@@ -128,7 +134,7 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
   test('onAnyCaseEvent: every detail-type the watcher publishes', () => {
     const props = ruleProps(stack, anyRule);
     expect(props.EventBusName).toEqual(expectedBusName(stack, eventBus));
-    expect(props.EventPattern).toEqual({ source: [DEFAULT_EVENT_SOURCE], 'detail-type': [...CASE_WATCHER_DETAIL_TYPES] });
+    expect(props.EventPattern).toEqual({ source: [DEFAULT_EVENT_SOURCE], 'detail-type': [...CASE_WATCHER_DETAIL_TYPES], detail: WATCHED });
     for (const detailType of CASE_WATCHER_DETAIL_TYPES) {
       expect(matchesEventPattern(props.EventPattern, caseEvent(detailType))).toBe(true);
     }
@@ -203,7 +209,7 @@ describe('detail filters', () => {
 
   test('caseStatus: only the listed statuses', () => {
     const pattern = ruleProps(onDefaultBus.stack, toClosed).EventPattern;
-    expect(pattern.detail).toEqual({ caseStatus: ['Closed'] });
+    expect(pattern.detail).toEqual({ ...WATCHED, caseStatus: ['Closed'] });
     expect(matchesEventPattern(pattern, caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, { caseStatus: 'Closed' }))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, { caseStatus: 'Acknowledged' }))).toBe(false);
     expect(matchesEventPattern(pattern, caseEvent(CASE_STATUS_CHANGED_DETAIL_TYPE, { caseStatus: null }))).toBe(false);
@@ -211,7 +217,7 @@ describe('detail filters', () => {
 
   test('pendingAction: only the listed pending actions', () => {
     const pattern = ruleProps(onCustomBus.stack, customer).EventPattern;
-    expect(pattern.detail).toEqual({ pendingAction: ['Customer'] });
+    expect(pattern.detail).toEqual({ ...WATCHED, pendingAction: ['Customer'] });
     expect(matchesEventPattern(pattern, caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, { pendingAction: 'Customer' }))).toBe(true);
     expect(matchesEventPattern(pattern, caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, { pendingAction: 'None' }))).toBe(false);
   });
@@ -219,6 +225,7 @@ describe('detail filters', () => {
   test('both filters must hold, and merge with an eventPattern of the caller', () => {
     const pattern = ruleProps(onDefaultBus.stack, urgentRule).EventPattern;
     expect(pattern.detail).toEqual({
+      ...WATCHED,
       caseStatus: ['Detection and Analysis', 'Containment, Eradication and Recovery'],
       pendingAction: ['Customer'],
       engagementType: ['Security Incident'],

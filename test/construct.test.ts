@@ -288,6 +288,7 @@ describe('default props', () => {
     expect(types).toEqual([
       'AWS::CloudWatch::Alarm',
       'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Alarm',
       'AWS::DynamoDB::Table',
       'AWS::Events::Rule',
       'AWS::IAM::Role',

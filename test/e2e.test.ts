@@ -28,7 +28,7 @@ import { LAMBDA_NODE, LAMBDA_NODE_PACKAGE, LambdaInvocation } from '../local-aws
 import { ensureBundle } from '../local-aws/poller-harness';
 import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from '../local-aws/security-ir-simulator';
 
-// The contract's names (CONTRACT.md section 1), spelt out: this test reads no code of the watcher.
+// The contract's names (docs/events.md section 1), spelt out: this test reads no code of the watcher.
 const CREATED = 'Security IR Case Created';
 const STATUS_CHANGED = 'Security IR Case Status Changed';
 const PENDING_ACTION_CHANGED = 'Security IR Case Pending Action Changed';
@@ -331,7 +331,8 @@ test('a scripted case history: every transition published once, as the contract 
   for (const [name, shouldMatch] of Object.entries(NOTIFY_RULES)) {
     const rule = byName.get(name)!;
     expect(busNameOf(env.EVENT_BUS_NAME)).toBe(rule.EventBusName ?? 'default');
-    const matched = delivered.filter((d) => matchesEventPattern(rule.EventPattern, d.asDelivered)).map((d) => d.event.eventId);
+    const pattern = resolveIntrinsics(rule.EventPattern, { refs: pseudoParameters(stack.stackName, TEST_ACCOUNT_ID, TEST_REGION) });
+    const matched = delivered.filter((d) => matchesEventPattern(pattern, d.asDelivered)).map((d) => d.event.eventId);
     const wanted = delivered.filter((d) => shouldMatch(d.event)).map((d) => d.event.eventId);
     expect({ name, matched }).toEqual({ name, matched: wanted });
     expect(wanted.length).toBeGreaterThanOrEqual(2);
@@ -372,7 +373,7 @@ test('Security IR\'s own events, matched by the template\'s fast-path rule, reac
   expect(eventBridge.events.slice(before.events)).toHaveLength(1);
 });
 
-/** Every field of CONTRACT.md section 1, against the case as listed and the state recorded before. */
+/** Every field of docs/events.md section 1, against the case as listed and the state recorded before. */
 function expectContractEvent(event: AcceptedEvent, transition: Transition, poll: Poll, env: Record<string, string>): void {
   const c = transition.snapshot;
   const created = transition.detailType === CREATED;

@@ -22,6 +22,13 @@ const operations = () => ({
 });
 const hint = (caseId: string, deadline?: number) => h.createPoller().hint(caseId, deadline);
 
+/** A promise and the function that resolves it: one step of a test waits for another. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
 /** `n` cases at Acknowledged / None, baselined by a poll; records reset. */
 async function baselined(n = 3): Promise<SimCase[]> {
   const cases = Array.from({ length: n }, () => h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' }));
@@ -162,24 +169,51 @@ describe('duplicates, bursts, order', () => {
     const [a, b] = await baselined();
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
     const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
-    let releaseHint!: () => void;
-    const hintHolding = new Promise<void>((resolve) => { releaseHint = resolve; });
-    const slowRecord = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+    // The hint holds the lease until the poll has been refused it once: no timing involved.
+    const refused = deferred();
+    const leaseHeld = deferred();
+    const hintHoldsLease = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       putCase: async (write: Parameters<WatcherStore['putCase']>[0]) => {
-        await hintHolding;
+        leaseHeld.resolve();
+        await refused.promise;
         return store.putCase(write);
       },
     });
-    const hinting = h.createPoller({ wrapStore: slowRecord }).hint(a.caseId);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the hint now holds the lease
-    const polling = h.poll();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    releaseHint();
-    const [hintRun, pollRun] = await Promise.all([hinting, polling]);
+    const pollRefusedOnce = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      acquireLease: async (owner: string, opts: Parameters<WatcherStore['acquireLease']>[1]) => {
+        const taken = await store.acquireLease(owner, opts);
+        if (!taken) refused.resolve();
+        return taken;
+      },
+    });
+    const hinting = h.createPoller({ wrapStore: hintHoldsLease }).hint(a.caseId);
+    await leaseHeld.promise;
+    const [hintRun, pollRun] = await Promise.all([hinting, h.createPoller({ wrapStore: pollRefusedOnce }).poll()]);
     expect(hintRun.summary?.outcome).toBe('published');
     expect(pollRun.summary?.outcome).toBe('succeeded'); // not 'skipped'
     expect(acceptedIds()).toHaveLength(2);
     expect(acceptedIds()).toContain(expectedChangeId(updatedB, 'caseStatus', 'Acknowledged'));
+  });
+
+  test('a poll finding another poll\'s lease leaves the work to it', async () => {
+    const [a] = await baselined();
+    h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
+    const firstHolds = deferred();
+    const secondDone = deferred();
+    const holdAfterLease = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      loadCases: async () => {
+        firstHolds.resolve();
+        await secondDone.promise;
+        return store.loadCases();
+      },
+    });
+    const first = h.createPoller({ wrapStore: holdAfterLease }).poll();
+    await firstHolds.promise;
+    const second = await h.poll();
+    secondDone.resolve();
+    expect(second.summary?.outcome).toBe('skipped');
+    expect((await first).summary?.outcome).toBe('succeeded');
+    expect(acceptedIds()).toHaveLength(1);
   });
 });
 
@@ -243,7 +277,7 @@ describe('publishing and recording faults', () => {
       releaseLease: async () => { throw new Error('simulated crash'); },
     });
     const margins = { settings: { safetyMarginMs: 100, recordMarginMs: 50 } };
-    const leaseExpiresAt = Date.now() + 1_200;
+    const leaseExpiresAt = Date.now() + 2_000; // room for the hint's few requests on a loaded machine
     const crashed = await h.createPoller({ wrapStore: crashing, ...margins }).hint(c.caseId, leaseExpiresAt);
     expect(crashed.error?.message).toBe('simulated crash');
     const idAB = expectedChangeId(toB, 'caseStatus', 'Acknowledged');

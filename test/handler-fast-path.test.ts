@@ -3,19 +3,15 @@
  * a case event makes it read that case and publish its change; other Security IR events are ignored.
  */
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
-import { ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { expectedChangeId } from '../local-aws/poller-harness';
+import { harnessPerFile } from './support/harness-per-file';
 import { securityIrCaseEvent } from '../local-aws/security-ir-events';
 
-let h: PollerHarness;
-beforeAll(async () => {
-  ensureBundle();
-  h = await startPollerHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const harness = harnessPerFile();
 
 test('the simulator\'s own events reach the bundled handler: a change is published, a comment costs one read', async () => {
+
+  const h = harness();
   const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG' });
   const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
   expect((await handler.invoke()).error).toBeUndefined(); // the baseline
@@ -45,6 +41,8 @@ test('the simulator\'s own events reach the bundled handler: a change is publish
 });
 
 test('a membership event is ignored with a warning; nothing is read', async () => {
+
+  const h = harness();
   const handler = await h.startBundledHandler();
   h.resetRecords();
   const membership = { ...securityIrCaseEvent('Case Updated', '1234567890'), 'detail-type': 'Membership Updated', detail: {} };

@@ -4,21 +4,15 @@
  * cold-start field. Metrics are written at every level.
  */
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
-import { ensureBundle, PollerHarness, startPollerHarness } from '../local-aws/poller-harness';
+import { harnessPerFile } from './support/harness-per-file';
 
-let h: PollerHarness;
-
-beforeAll(async () => {
-  ensureBundle();
-  h = await startPollerHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const harness = harnessPerFile();
 
 const messages = (logs: Array<Record<string, any>>, level: string) => logs.filter((l) => l.level === level).map((l) => l.message);
 
 test('LOG_LEVEL=DEBUG: a line per listing page and per step of a poll; coldStart on every line', async () => {
+
+  const h = harness();
   const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG' });
   const c = h.securityIr.addCase({ caseStatus: 'Acknowledged' });
   const baseline = await handler.invoke();
@@ -52,6 +46,8 @@ test('LOG_LEVEL=DEBUG: a line per listing page and per step of a poll; coldStart
 });
 
 test('by default (INFO) no DEBUG line is written', async () => {
+
+  const h = harness();
   const handler = await h.startBundledHandler();
   h.securityIr.addCase();
   const run = await handler.invoke();
@@ -62,6 +58,8 @@ test('by default (INFO) no DEBUG line is written', async () => {
 });
 
 test("Lambda's AWS_LAMBDA_LOG_LEVEL=ERROR wins over LOG_LEVEL: a good run writes only its metrics", async () => {
+
+  const h = harness();
   const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
   h.securityIr.addCase();
   const run = await handler.invoke();
@@ -76,6 +74,8 @@ describe('stack traces', () => {
   const misconfigured = { [HandlerEnvironment.EMIT_CREATED_EVENTS]: 'yes' };
 
   test('with NODE_OPTIONS=--enable-source-maps (as the construct sets it) they name the TypeScript sources', async () => {
+
+    const h = harness();
     const handler = await h.startBundledHandler({ ...misconfigured, NODE_OPTIONS: '--enable-source-maps' });
     const run = await handler.invoke();
     expect(run.error?.name).toBe('ConfigError');
@@ -85,6 +85,8 @@ describe('stack traces', () => {
   });
 
   test('without it, they point into the minified bundle', async () => {
+
+    const h = harness();
     const handler = await h.startBundledHandler(misconfigured);
     const run = await handler.invoke();
     expect(run.error?.name).toBe('ConfigError');

@@ -342,7 +342,7 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
   expect(rule.EventPattern).toEqual({
     'source': [DEFAULT_EVENT_SOURCE],
     'detail-type': [CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE],
-    'detail': { pendingAction: ['Customer'] },
+    'detail': { accountId: [{ Ref: 'AWS::AccountId' }], region: [{ Ref: 'AWS::Region' }], pendingAction: ['Customer'] },
   });
   expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topics[0][0] } })]);
 

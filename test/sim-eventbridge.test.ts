@@ -33,6 +33,7 @@ function put(entries: PutEventsRequestEntry[]) {
 describe('PutEvents through the real EventBridgeClient', () => {
   test('accepts entries, returns EventIds in order and records the events', async () => {
     const time = new Date('2026-11-23T09:13:00.000Z');
+    const sent = Date.now();
     const res = await put([entry(1, { Time: time }), entry(2, { EventBusName: undefined, Resources: undefined })]);
     expect(res.FailedEntryCount).toBe(0);
     expect(res.Entries).toHaveLength(2);
@@ -45,7 +46,9 @@ describe('PutEvents through the real EventBridgeClient', () => {
       Detail: { caseId: '1000000001', n: 1 },
       Resources: ['arn:aws:security-ir:us-east-1:111122223333:case/1000000001'],
       Time: '2026-11-23T09:13:00.000Z',
+      acceptedAt: expect.any(Number),
     });
+    expect(sim.events[0].acceptedAt).toBeGreaterThanOrEqual(sent); // the simulator's clock, not the entry's Time
     expect(sim.events[1]).toMatchObject({ EventBusName: 'default', Resources: [] });
     expect(sim.events[1]).not.toHaveProperty('Time');
     expect(sim.calls).toEqual([
