@@ -111,7 +111,7 @@ export interface SecurityIrCaseWatcherProps {
    * The function's memory, in MB (128 to 10240). The poller is I/O bound; more memory mainly buys CPU
    * for parsing very large case listings.
    *
-   * @default 512 (the bench's largest poll, 10,000 cases all changed, peaks at about 240 MiB; the
+   * @default 512 (the bench's largest poll, 10,000 cases all changed, peaks at about 390 MiB; the
    * extra memory also buys CPU, and costs cents a month at the default schedule)
    */
   readonly memorySize?: number;
