@@ -13,7 +13,7 @@ import type { SecurityIrCase } from './security-ir-case';
 import type { RequestOptions } from './security-ir-client';
 import { ResourceNotFoundException } from './security-ir-errors';
 import { type CaseSnapshot, HINT_LEASE_PREFIX, LEASE_WAIT } from './state-store';
-import type { HintOutcome, HintSummary, Telemetry } from './telemetry';
+import { describeError, type HintOutcome, type HintSummary, type Telemetry } from './telemetry';
 
 /** Reads one case (the Security IR client's `getCase`). */
 export interface CaseReader {
@@ -78,7 +78,7 @@ export class FastPath {
       eventsPublished: result?.eventsPublished ?? 0,
       publishFailures: result?.publishFailures ?? 0,
       durationMs: this.clock.now() - started,
-      ...(failure === undefined ? {} : { error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) }),
+      ...(failure === undefined ? {} : { error: describeError(failure) }),
     };
     this.deps.telemetry.hintCompleted(summary);
     if (failure !== undefined) {
@@ -155,7 +155,7 @@ export class FastPath {
         this.deps.telemetry.log('WARN', 'The lease was lost before the hint released it');
       }
     } catch (error) {
-      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: String(error) });
+      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
     }
   }
 }

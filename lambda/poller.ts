@@ -11,7 +11,7 @@ import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
 import { LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
-import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
+import { describeError, type RunOutcome, type RunSummary, type Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
 export interface CaseSource {
@@ -99,7 +99,7 @@ export class Poller {
       ...progress,
       listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
       durationMs: this.clock.now() - started,
-      ...(error === undefined ? {} : { error: describe(error) }),
+      ...(error === undefined ? {} : { error: describeError(error) }),
     });
 
     let failure: unknown;
@@ -230,7 +230,7 @@ export class Poller {
         this.deps.telemetry.log('WARN', 'The lease was lost before the run released it');
       }
     } catch (error) {
-      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describe(error) });
+      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
     }
   }
 
@@ -261,15 +261,8 @@ export class Poller {
     const hint = LISTING_FAILURE_HINTS.get(type);
     this.deps.telemetry.log('ERROR', `Listing the cases failed (${type}): no state was changed`, {
       errorType: type,
-      error: describe(error),
+      error: describeError(error),
       ...(hint === undefined ? {} : { hint }),
     });
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    return `${error.name}: ${error.message}`;
-  }
-  return String(error);
 }
