@@ -10,7 +10,7 @@ import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
 import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import { HINT_LEASE_PREFIX, LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
+import { LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -205,7 +205,8 @@ export class Poller {
   /**
    * Takes the lease. When a hint holds it (for a few requests), waits and asks again rather than
    * leave this period's changes to the next poll; when another poll holds it or has recorded a
-   * newer listing, gives up: that run does the work.
+   * newer listing, gives up: that run does the work. A lease released between the refusal and the
+   * read of the meta item is free: asked for again, not given up on.
    */
   private async takeLease(runId: string, deadline: number, listedAt: number, workDeadline: number): Promise<boolean> {
     const { store } = this.deps;
@@ -214,8 +215,9 @@ export class Poller {
         return done(true);
       }
       const meta = await store.getMeta();
-      const hintAtWork = meta?.leaseOwner?.startsWith(HINT_LEASE_PREFIX) === true && (meta.listedAt ?? 0) <= listedAt;
-      return hintAtWork ? retryAfterBackoff() : done(false);
+      const newerListing = (meta?.listedAt ?? 0) > listedAt;
+      const pollAtWork = meta?.leaseOwner?.startsWith(POLL_LEASE_PREFIX) === true && (meta.leaseExpiresAt ?? 0) >= this.clock.now();
+      return newerListing || pollAtWork ? done(false) : retryAfterBackoff();
     });
     return taken.ok && taken.value;
   }

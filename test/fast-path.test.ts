@@ -181,6 +181,53 @@ describe('duplicates, bursts, order', () => {
     expect(acceptedIds()).toHaveLength(2);
     expect(acceptedIds()).toContain(expectedChangeId(updatedB, 'caseStatus', 'Acknowledged'));
   });
+
+  test('a poll refused the lease by a hint that releases it before the poll looks at who holds it asks again (it does not skip the period)', async () => {
+    const [a, b] = await baselined();
+    h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
+    const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
+    let hintLeased!: () => void;
+    const leased = new Promise<void>((resolve) => { hintLeased = resolve; });
+    let letHintRecord!: () => void;
+    const recordAllowed = new Promise<void>((resolve) => { letHintRecord = resolve; });
+    let hintReleased!: () => void;
+    const released = new Promise<void>((resolve) => { hintReleased = resolve; });
+    const hintStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+        const taken = await store.acquireLeaseAtGeneration(owner, opts);
+        if (taken) hintLeased();
+        return taken;
+      },
+      putCase: async (write: Parameters<WatcherStore['putCase']>[0]) => {
+        await recordAllowed;
+        return store.putCase(write);
+      },
+      releaseLease: async (owner: string) => {
+        const result = await store.releaseLease(owner);
+        hintReleased();
+        return result;
+      },
+    });
+    let refusals = 0;
+    const pollStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      acquireLease: async (owner: string, opts: { expiresAt: number; listedAt: number }) => {
+        const taken = await store.acquireLease(owner, opts);
+        if (!taken && refusals++ === 0) {
+          letHintRecord(); // the hint finishes and releases between the refusal and the poll's next read
+          await released;
+        }
+        return taken;
+      },
+    });
+    const hinting = h.createPoller({ wrapStore: hintStore }).hint(a.caseId);
+    await leased;
+    const pollRun = await h.createPoller({ wrapStore: pollStore }).poll();
+    expect((await hinting).summary?.outcome).toBe('published');
+    expect(refusals).toBe(1);
+    expect(pollRun.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 1 }); // not 'skipped'
+    expect(acceptedIds()).toContain(expectedChangeId(updatedB, 'caseStatus', 'Acknowledged'));
+    await expectQuietPoll();
+  });
 });
 
 describe('GetCase faults', () => {
