@@ -54,7 +54,7 @@ describe('one hint', () => {
     })]));
     expect(operations()).toEqual({
       securityIr: ['GetCase'],
-      dynamoDb: ['BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem', 'UpdateItem'],
+      dynamoDb: ['BatchGetItem', 'UpdateItem', 'BatchGetItem', 'BatchWriteItem', 'PutItem', 'UpdateItem'],
       eventBridge: ['PutEvents'],
     });
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Detection and Analysis', pendingAction: 'Customer', version: 2 });
@@ -155,6 +155,60 @@ describe('duplicates, bursts, order', () => {
     expect(poll.error).toBeUndefined();
     expect(hints.map((r) => r.error)).toEqual(Array(5).fill(undefined));
     expect(acceptedIds().sort()).toEqual(updated.map((c) => expectedChangeId(c, 'caseStatus', 'Acknowledged')).sort());
+    await expectQuietPoll();
+  });
+
+  test('a hint that read the state while another run held the lease acts on nothing it read then (found by the soak)', async () => {
+    // The generation moves when a lease is taken, not when its holder records: a read made while a
+    // run holds the lease, before that run records, must not be trusted once the lease is free.
+    const [c] = await baselined();
+    const signal = () => {
+      let fire!: () => void;
+      const fired = new Promise<void>((resolve) => (fire = resolve));
+      return { fire, fired };
+    };
+    const [bGotCase, aLeased, bRead, aReleased] = [signal(), signal(), signal(), signal()];
+    const readLate = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      readCase: async (caseId: string) => {
+        bGotCase.fire();
+        await aLeased.fired; // B reads the state while A holds the lease...
+        const snapshot = await store.readCase(caseId);
+        bRead.fire();
+        return snapshot;
+      },
+      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+        await aReleased.fired; // ...and asks for the lease once A has recorded and released it.
+        return store.acquireLeaseAtGeneration(owner, opts);
+      },
+    });
+    const recordAfterB = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+        const taken = await store.acquireLeaseAtGeneration(owner, opts);
+        if (taken) aLeased.fire();
+        return taken;
+      },
+      putIntents: async (intents: Parameters<WatcherStore['putIntents']>[0]) => {
+        await bRead.fired;
+        return store.putIntents(intents);
+      },
+      releaseLease: async (owner: string) => {
+        const released = await store.releaseLease(owner);
+        aReleased.fire();
+        return released;
+      },
+    });
+
+    h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
+    const hintB = h.createPoller({ wrapStore: readLate }).hint(c.caseId); // B's GetCase sees Detection and Analysis
+    await bGotCase.fired;
+    const newest = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
+    const hintA = h.createPoller({ wrapStore: recordAfterB }).hint(c.caseId); // A's sees Closed
+    const [a, b] = await Promise.all([hintA, hintB]);
+
+    expect(a.summary?.outcome).toBe('published');
+    expect(b.summary?.outcome).toBe('unchanged'); // not Acknowledged -> Detection and Analysis after Acknowledged -> Closed
+    expect(acceptedIds()).toEqual([expectedChangeId(newest, 'caseStatus', 'Acknowledged')]);
+    expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Closed', version: 2 });
     await expectQuietPoll();
   });
 
