@@ -7,7 +7,7 @@ import { Agent, request as httpRequest, Server } from 'node:http';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { FaultInjector } from './faults';
-import { AccessKey, awsJsonProtocol, CallOutcome, jsonResponse, listenOnLoopback, SimRequest, SimResponse, startAwsSimServer, StreamedResponse } from './http-server';
+import { AccessKey, AwsServiceError, awsJsonProtocol, CallOutcome, jsonResponse, listenOnLoopback, SimRequest, SimResponse, startAwsSimServer, StreamedResponse } from './http-server';
 
 // dynalite ships no type declarations; this is the part of its API used here.
 const dynalite: (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server = require('dynalite');
@@ -43,6 +43,11 @@ export interface DynamoDbProxy {
   readonly url: string;
   readonly calls: DynamoDbCall[];
   readonly faults: FaultInjector;
+  /**
+   * Faults answered after the request reached DynamoDB and took effect (`error` faults; others are
+   * ignored): the write happened, its caller is told it failed, as when an answer is lost.
+   */
+  readonly faultsAfterApplying: FaultInjector;
   /**
    * The next `times` (default 1; 0 cancels) BatchWriteItem requests of two items or more reach
    * DynamoDB with only their first half; the rest comes back as `UnprocessedItems`, as DynamoDB
@@ -109,6 +114,7 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
 /** A recording, fault-injecting, SigV4-verifying proxy in front of dynalite (faults: e.g. ProvisionedThroughputExceededException on 'PutItem'). */
 export async function startDynamoDbProxy(target: string, opts: { credentials?: AccessKey[] } = {}): Promise<DynamoDbProxy> {
   const faults = new FaultInjector();
+  const faultsAfterApplying = new FaultInjector();
   const calls: DynamoDbCall[] = [];
   const agent = new Agent({ keepAlive: true });
   let unprocessedToLeave = 0;
@@ -122,7 +128,13 @@ export async function startDynamoDbProxy(target: string, opts: { credentials?: A
       const header = String(req.headers['x-amz-target'] ?? '');
       return req.method === 'POST' && header.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : undefined;
     },
-    handle: (req, operation) => {
+    handle: async (req, operation) => {
+      const lost = faultsAfterApplying.take(operation);
+      if (lost?.kind === 'error') {
+        const { upstream } = await forward(req, target, agent);
+        await upstream.toArray();
+        throw new AwsServiceError(lost.status, lost.type, lost.message ?? `Injected ${lost.type} after the request took effect`, lost.fields, lost.retryAfterSeconds);
+      }
       const part = operation === 'BatchWriteItem' && unprocessedToLeave > 0 ? splitBatchWrite(req) : undefined;
       if (!part) return forward(req, target, agent);
       unprocessedToLeave--;
@@ -135,6 +147,7 @@ export async function startDynamoDbProxy(target: string, opts: { credentials?: A
     url: server.url,
     calls,
     faults,
+    faultsAfterApplying,
     leaveUnprocessed: ({ times = 1 } = {}) => {
       unprocessedToLeave = times;
     },

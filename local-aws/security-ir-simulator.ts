@@ -51,6 +51,8 @@ export interface SecurityIrSimulator {
    * while, as an eventually consistent one can.
    */
   readonly unlisted: Set<string>;
+  /** What a read serves of the cases it found: by default the cases as they are; a test can answer as a lagging replica would. */
+  servedAs?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => SimCase[];
   /** Called with a copy of the cases each ListCases page or GetCase answer served: what a read observed. */
   onCasesServed?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => void;
   /** Skew of the server's clock against the real one (signature expiry, `Date` header, case dates). */
@@ -114,6 +116,7 @@ class LocalSecurityIr implements SecurityIrSimulator {
   public readonly nativeEvents: SecurityIrNativeEvent[] = [];
   public onNativeEvent?: (event: SecurityIrNativeEvent) => void;
   public readonly unlisted = new Set<string>();
+  public servedAs?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => SimCase[];
   public onCasesServed?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => void;
 
   /** Page tokens handed out, to their offsets; anything else is an unknown token. */
@@ -210,8 +213,7 @@ class LocalSecurityIr implements SecurityIrSimulator {
       offset = known;
     }
     const end = offset + maxResults;
-    const served = listed.slice(offset, end);
-    this.onCasesServed?.('ListCases', served.map((c) => ({ ...c })));
+    const served = this.serve('ListCases', listed.slice(offset, end));
     const response: Record<string, unknown> = { items: served.map(listItem), total: listed.length };
     if (end < listed.length) response.nextToken = this.issueToken(end);
     return jsonResponse(200, response);
@@ -221,9 +223,14 @@ class LocalSecurityIr implements SecurityIrSimulator {
     const caseId = decodeURIComponent(GET_CASE_PATH.exec(req.path)![1]);
     const found = this.find(caseId);
     if (!found) throw new AwsServiceError(404, 'ResourceNotFoundException', `Case ${caseId} not found`);
-    this.onCasesServed?.('GetCase', [{ ...found }]);
-    const { caseId: _omitted, ...rest } = found;
+    const { caseId: _omitted, ...rest } = this.serve('GetCase', [found])[0];
     return jsonResponse(200, withoutUndefined(rest));
+  }
+
+  private serve(operation: 'ListCases' | 'GetCase', found: SimCase[]): SimCase[] {
+    const served = this.servedAs ? this.servedAs(operation, found) : found;
+    this.onCasesServed?.(operation, served.map((c) => ({ ...c })));
+    return served;
   }
 
   private find(caseId: string): SimCase | undefined {

@@ -45,10 +45,10 @@ const statesOf = (...states: CaseState[]) => {
   return set;
 };
 
-/** Case A at the baseline; the reads saw B, C, D; it ended at D; each delivery by its own run, which recorded the case. */
+/** Case A recorded silently (the baseline); the reads saw B, C, D; it ended at D; each delivery by its own run, which recorded the case. */
 function trace(deliveries: Delivery[], overrides: Partial<Trace> = {}): Trace {
   return {
-    baseline: new Map([[CASE, A]]),
+    starts: new Map([[CASE, A]]),
     finalStates: new Map([[CASE, D]]),
     observed: statesOf(A, B, C, D),
     announced: statesOf(),

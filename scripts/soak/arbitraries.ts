@@ -20,7 +20,7 @@ import {
 } from './history';
 
 export interface HistoryShape {
-  /** Steps after the baseline, at most. */
+  /** Steps after the first poll, at most. */
   readonly maxSteps: number;
 }
 
@@ -47,9 +47,10 @@ const trigger: fc.Arbitrary<Trigger> = fc.oneof(
 
 const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({ fault: fc.constant('read' as const), error: fc.constantFrom('throttling' as const, 'server' as const, 'malformed' as const), times: fc.integer({ min: 1, max: 6 }) }),
+  fc.constant({ fault: 'stale-read' as const }),
   fc.record({ fault: fc.constant('putEvents' as const), error: serviceError, times: fc.integer({ min: 1, max: 16 }) }),
   fc.record({ fault: fc.constant('entries' as const), slot, times: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ fault: fc.constant('dynamoDb' as const), at: fc.constantFrom(...DYNAMODB_TARGETS), error: serviceError, times: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ fault: fc.constant('dynamoDb' as const), at: fc.constantFrom(...DYNAMODB_TARGETS), error: serviceError, times: fc.integer({ min: 1, max: 4 }), applied: fc.boolean() }),
   fc.record({ fault: fc.constant('unprocessed' as const), times: fc.integer({ min: 1, max: 2 }) }),
   fc.record({ fault: fc.constant('crash' as const), at: fc.constantFrom(...CRASH_POINTS), after: fc.nat({ max: 2 }) }),
   fc.record({ fault: fc.constant('crash' as const), at: fc.constantFrom(...CRASH_POINTS), after: fc.nat({ max: 2 }) }),
@@ -71,7 +72,13 @@ const invocation: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ step: fc.constant('run' as const), run }), weight: 6 },
   { arbitrary: fc.record({ step: fc.constant('together' as const), runs: fc.array(overlappingRun, { minLength: 2, maxLength: 3 }) }), weight: 1 },
   {
-    arbitrary: fc.record({ step: fc.constant('overlap' as const), first: overlappingRun, pauseAt: fc.constantFrom(...HOOK_POINTS), second: overlappingRun }),
+    arbitrary: fc.record({
+      step: fc.constant('overlap' as const),
+      first: overlappingRun,
+      pauseAt: fc.constantFrom(...HOOK_POINTS),
+      second: overlappingRun,
+      secondPauseAt: fc.option(fc.constantFrom(...HOOK_POINTS), { nil: undefined }),
+    }, { requiredKeys: ['step', 'first', 'pauseAt', 'second'] }),
     weight: 1,
   },
   { arbitrary: fc.record({ step: fc.constant('time' as const), advanceMs: fc.constantFrom(5_000, 60_000) }), weight: 1 },
@@ -83,6 +90,8 @@ const episode: fc.Arbitrary<Step[]> = fc.tuple(fc.array(worldChange, { maxLength
 
 export function historyArbitrary(shape: HistoryShape): fc.Arbitrary<History> {
   return fc.record({
+    settings: fc.record({ emitCreatedEvents: fc.boolean(), emitExistingCasesOnFirstRun: fc.boolean() }),
+    firstPoll: run.map((r): Run => ({ ...r, trigger: { trigger: 'poll' } })),
     initialCases: fc.array(fc.record({ caseStatus: status, pendingAction }), { minLength: 1, maxLength: 3 }),
     steps: fc.array(episode, { minLength: 1, maxLength: Math.max(1, Math.floor(shape.maxSteps / 2)) }).map((episodes) => episodes.flat()),
   });

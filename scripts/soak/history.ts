@@ -62,12 +62,18 @@ export type DynamoDbTarget = (typeof DYNAMODB_TARGETS)[number];
 export type Fault =
   /** `times` answers of the run's read (a poll's ListCases, a hint's GetCase) fail; the client makes 5 attempts. */
   | { readonly fault: 'read'; readonly error: ServiceError | 'malformed'; readonly times: number }
+  /** The run's read answers as a lagging replica would: each case as it was one change ago. */
+  | { readonly fault: 'stale-read' }
   /** Whole PutEvents requests fail (the SDK makes 3 attempts per request, the publisher 5 rounds). */
   | { readonly fault: 'putEvents'; readonly error: ServiceError; readonly times: number }
   /** EventBridge rejects `times` entries of the slot-th case (a partial failure). */
   | { readonly fault: 'entries'; readonly slot: number; readonly times: number }
-  /** `times` DynamoDB requests at that point fail (the SDK makes 3 attempts). */
-  | { readonly fault: 'dynamoDb'; readonly at: DynamoDbTarget; readonly error: ServiceError; readonly times: number }
+  /**
+   * `times` DynamoDB requests at that point fail (the SDK makes 3 attempts); `applied`: the first
+   * one takes effect, then fails with a server error (its answer lost), and the SDK's retry meets
+   * what it did.
+   */
+  | { readonly fault: 'dynamoDb'; readonly at: DynamoDbTarget; readonly error: ServiceError; readonly times: number; readonly applied: boolean }
   /** `times` BatchWriteItem requests get half their items back as UnprocessedItems. */
   | { readonly fault: 'unprocessed'; readonly times: number }
   /** The run's process dies there; for `mid-record`, after `after` cases were recorded. */
@@ -89,14 +95,27 @@ export type Step =
   | { readonly step: 'run'; readonly run: Run }
   /** Invocations started at the same moment. */
   | { readonly step: 'together'; readonly runs: readonly Run[] }
-  /** `first` stops just before `pauseAt` while `second` runs; it goes on when `second` ends or finds the lease taken. */
-  | { readonly step: 'overlap'; readonly first: Run; readonly pauseAt: HookPoint; readonly second: Run }
+  /**
+   * `first` stops just before `pauseAt` while `second` runs, up to just before `secondPauseAt` (or
+   * its end); then `first` goes on to its end, then `second`. A run that finds the lease taken lets
+   * the other go on at once.
+   */
+  | { readonly step: 'overlap'; readonly first: Run; readonly pauseAt: HookPoint; readonly second: Run; readonly secondPauseAt?: HookPoint }
   /** Time passes with no invocation: leases left by crashed runs expire. */
   | { readonly step: 'time'; readonly advanceMs: number };
 
+/** The handler's options that change what it publishes. */
+export interface Settings {
+  readonly emitCreatedEvents: boolean;
+  readonly emitExistingCasesOnFirstRun: boolean;
+}
+
 export interface History {
-  /** The cases that exist when the baseline is taken, in slots 0.. */
+  readonly settings: Settings;
+  /** The cases that exist before the first poll, in slots 0.. */
   readonly initialCases: readonly { readonly caseStatus: Status; readonly pendingAction: PendingAction }[];
+  /** The first poll, which takes the baseline unless it fails (then a later poll does). */
+  readonly firstPoll: Run;
   readonly steps: readonly Step[];
 }
 

@@ -23,6 +23,8 @@ export interface RunContext {
   caseRecorded(caseId: string, state: CaseState, runId: number): void;
   /** After every intent write, landed or not: the soak reads which intents are live. */
   intentsWritten(): Promise<void>;
+  /** After every write of cases with nothing to announce, landed or not: the soak notes where their chains start. */
+  silentlyRecorded(caseIds: readonly string[]): Promise<void>;
 }
 
 /** How a run takes part in an overlap. */
@@ -106,7 +108,13 @@ export class InstrumentedRun {
         await this.before('load');
         return store.readCase(caseId);
       },
-      putCasesInBatches: (writes, deadline) => this.alive(() => store.putCasesInBatches(writes, deadline)),
+      putCasesInBatches: async (writes, deadline) => {
+        try {
+          await this.alive(() => store.putCasesInBatches(writes, deadline));
+        } finally {
+          await this.context.silentlyRecorded(writes.map((w) => w.caseId));
+        }
+      },
       putIntents: async (intents, deadline) => {
         await this.before('intents');
         try {

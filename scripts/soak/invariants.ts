@@ -2,7 +2,8 @@
  * The soak's invariants, checked per case and field against the model (model.ts). Exactly:
  *
  * 1. Nothing lost. The delivered events, one per changeId, form per field a chain: from the
- *    baseline values (a case that existed at the baseline) or the case's one `Created`, each
+ *    values the case was first recorded with silently (the baseline, or a new case while `Created`
+ *    events are off) or from the case's one `Created`, each
  *    event's previous value is the last delivered value, and the last one is the case's final
  *    value. And every state a write-ahead intent ever held is on that chain: its values are in
  *    effect at its `lastUpdatedDate`. Why intents: a run publishes only after writing an intent with
@@ -64,7 +65,7 @@ export function judge(trace: Trace): Verdict {
   }
   for (const [caseId, final] of trace.finalStates) {
     const transitions = distinct.transitions.filter((t) => t.caseId === caseId);
-    const { timeline, problems } = timelineOf(caseId, trace.baseline.get(caseId), transitions);
+    const { timeline, problems } = timelineOf(caseId, trace.starts.get(caseId), transitions);
     violations.push(...problems);
     violations.push(...inventedStates(caseId, transitions, trace));
     if (!timeline) {
@@ -90,10 +91,10 @@ export function judge(trace: Trace): Verdict {
 }
 
 /** Problems with recording `recorded`, given the events EventBridge has accepted so far. */
-export function recordedAheadProblems(caseId: string, baseline: Values | undefined, accepted: readonly Transition[], recorded: CaseState): string[] {
+export function recordedAheadProblems(caseId: string, start: Values | undefined, accepted: readonly Transition[], recorded: CaseState): string[] {
   const date = recorded.lastUpdatedDate ?? '';
   const { transitions } = distinctTransitions(accepted.filter((t) => t.caseId === caseId));
-  const { timeline, problems } = timelineOf(caseId, baseline, transitions.filter((t) => (t.to.lastUpdatedDate ?? '') <= date));
+  const { timeline, problems } = timelineOf(caseId, start, transitions.filter((t) => (t.to.lastUpdatedDate ?? '') <= date));
   if (!timeline) return [`case ${caseId} recorded before EventBridge accepted its Created`];
   const ahead = fieldsNotReached(timeline, recorded);
   return [

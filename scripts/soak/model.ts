@@ -113,17 +113,18 @@ export class Timeline {
 
 /**
  * Reads one case's distinct transitions as a timeline and reports every way they fail to form one
- * chain per field: from the baseline values (a case that existed at the baseline) or from its one
- * `Created` (a case created since), each event leading from the last delivered value, no two events
- * into one state, and each event's other field agreeing with that field's timeline.
+ * chain per field: from the values the case was first recorded with silently (`start`: the baseline,
+ * or a new case while `Created` events are off) or from its one `Created`, each event leading from
+ * the last delivered value, no two events into one state, and each event's other field agreeing
+ * with that field's timeline.
  */
-export function timelineOf(caseId: string, baseline: Values | undefined, transitions: readonly Transition[]): { timeline?: Timeline; problems: string[] } {
+export function timelineOf(caseId: string, start: Values | undefined, transitions: readonly Transition[]): { timeline?: Timeline; problems: string[] } {
   const problems: string[] = [];
   const created = transitions.filter((t) => t.kind === 'created');
   let timeline: Timeline;
-  if (baseline) {
-    if (created.length > 0) problems.push(`case ${caseId}: Created for a case that existed at the baseline`);
-    timeline = new Timeline({ ...baseline, date: '' });
+  if (start) {
+    if (created.length > 0) problems.push(`case ${caseId}: Created for a case first recorded without one`);
+    timeline = new Timeline({ ...start, date: '' });
   } else if (created.length === 1) {
     timeline = new Timeline({ ...created[0].to, date: dateOf(created[0].to) });
   } else {

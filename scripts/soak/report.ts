@@ -80,7 +80,9 @@ export function formatFailure(seed: number, failure: SoakFailure): string {
 export function formatHistory(history: History): string {
   return [
     '{',
+    `  settings: ${JSON.stringify(history.settings)},`,
     `  initialCases: ${JSON.stringify(history.initialCases)},`,
+    `  firstPoll: ${JSON.stringify(history.firstPoll)},`,
     '  steps: [',
     ...history.steps.map((step) => `    ${JSON.stringify(step)},`),
     '  ],',

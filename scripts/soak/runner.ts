@@ -1,7 +1,7 @@
 /**
  * Drives soak histories through the real handler code (in process, the harness's poller and fast
- * path) against the Security IR and EventBridge simulators and dynalite: a clean baseline poll,
- * the history's steps, then two clean polls. Returns the trace the invariants judge; what can only
+ * path) against the Security IR and EventBridge simulators and dynalite: a first poll, the
+ * history's steps, then two clean polls. Returns the trace the invariants judge; what can only
  * be checked while it happens (a case recorded ahead of EventBridge) is checked on the way.
  */
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -10,7 +10,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { CaseState } from '../../lambda/change-detection';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 import { type HintRun, type PollerHarness, type PollRun, startPollerHarness } from '../../local-aws/poller-harness';
-import { type History, MAX_SLOTS, type Run, type Step, type WorldChange } from './history';
+import { type History, MAX_SLOTS, type Run, type Settings, type Step, type WorldChange } from './history';
 import { type Delivery, InstrumentedRun, type OverlapRole, type RunContext, type RunRecord, RUN_TIMEOUT_MS } from './instrumented-run';
 import { recordedAheadProblems } from './invariants';
 import { describeState, transitionOf, type Transition, type Values } from './model';
@@ -20,8 +20,8 @@ import { caseIdOfSlot, SoakWorld, StatesByCase } from './world';
 
 /** Everything the invariants need from one history. */
 export interface Trace {
-  /** The values of each case that existed when the baseline was recorded. */
-  readonly baseline: ReadonlyMap<string, Values>;
+  /** The values each case was first recorded with, when that was silent (the baseline, or `Created` events off). */
+  readonly starts: ReadonlyMap<string, Values>;
   /** Every case at the end, as Security IR has it. */
   readonly finalStates: ReadonlyMap<string, CaseState>;
   readonly observed: StatesByCase;
@@ -94,7 +94,8 @@ type Target = { readonly kind: 'poll' } | { readonly kind: 'hint'; readonly case
 class HistoryExecution implements RunContext {
   private readonly world: SoakWorld;
   private readonly announced = new StatesByCase();
-  private readonly baseline = new Map<string, Values>();
+  private readonly starts = new Map<string, Values>();
+  private settings!: Settings;
   private readonly runs: RunRecord[] = [];
   private readonly deliveries: Delivery[] = [];
   private readonly problems: string[] = [];
@@ -109,20 +110,17 @@ class HistoryExecution implements RunContext {
   }
 
   async execute(history: History): Promise<Trace> {
+    this.settings = history.settings;
     history.initialCases.slice(0, MAX_SLOTS).forEach((c, slot) => this.world.create(caseIdOfSlot(slot), c.caseStatus, c.pendingAction));
-    await this.cleanPoll('baseline poll');
-    for (const caseId of this.world.caseIds()) {
-      const { caseStatus, pendingAction } = this.world.current(caseId)!;
-      this.baseline.set(caseId, { caseStatus, pendingAction });
-    }
-    for (const step of history.steps) {
+    const steps: Step[] = [{ step: 'run', run: history.firstPoll }, ...history.steps];
+    for (const [index, step] of steps.entries()) {
       await this.step(step);
       this.faults.clear();
-      await this.checkRecordedState(`after step ${history.steps.indexOf(step) + 1} (${step.step})`);
+      await this.checkRecordedState(index === 0 ? 'after the first poll' : `after step ${index} (${step.step})`);
     }
     await this.finish();
     return {
-      baseline: this.baseline,
+      starts: this.starts,
       finalStates: new Map(this.world.caseIds().map((caseId) => [caseId, this.world.current(caseId)!])),
       observed: this.world.observed,
       announced: this.announced,
@@ -149,7 +147,7 @@ class HistoryExecution implements RunContext {
   }
 
   caseRecorded(caseId: string, state: CaseState, runId: number): void {
-    for (const problem of recordedAheadProblems(caseId, this.baseline.get(caseId), this.acceptedTransitions(), state)) {
+    for (const problem of recordedAheadProblems(caseId, this.starts.get(caseId), this.acceptedTransitions(), state)) {
       this.problems.push(`run ${runId} recorded ${describeState(state)}: ${problem}`);
     }
   }
@@ -158,6 +156,14 @@ class HistoryExecution implements RunContext {
     const { cases } = await this.h.readState();
     for (const [caseId, recorded] of cases) {
       recorded.pending?.forEach((state) => this.announced.add(caseId, state));
+    }
+  }
+
+  async silentlyRecorded(caseIds: readonly string[]): Promise<void> {
+    const { cases } = await this.h.readState();
+    for (const caseId of caseIds.filter((id) => !this.starts.has(id))) {
+      const recorded = cases.get(caseId);
+      if (recorded && recorded.version > 0) this.starts.set(caseId, { caseStatus: recorded.caseStatus, pendingAction: recorded.pendingAction });
     }
   }
 
@@ -172,44 +178,46 @@ class HistoryExecution implements RunContext {
         this.clock.advance(step.advanceMs);
         return;
       case 'run':
-        this.queueFaults(step.run);
         await this.invoke(step.run);
         return;
       case 'together':
-        step.runs.forEach((run) => this.queueFaults(run));
         await Promise.all(step.runs.map((run) => this.invoke(run)));
         return;
       case 'overlap': {
-        this.queueFaults(step.first);
-        this.queueFaults(step.second);
-        let resume!: () => void;
-        const resumed = new Promise<void>((resolve) => (resume = resolve));
-        let pausedOrDone!: () => void;
-        const firstWaits = new Promise<void>((resolve) => (pausedOrDone = resolve));
-        const first = this.invoke(step.first, { pauseAt: step.pauseAt, onPause: pausedOrDone, resume: resumed }).finally(pausedOrDone);
-        await firstWaits;
-        const second = this.invoke(step.second, { onBusy: resume }).finally(resume);
-        await Promise.all([first, second]);
+        const [firstStopped, firstGo, secondStopped, secondGo] = [latch(), latch(), latch(), latch()];
+        const first = this.invoke(step.first, { pauseAt: step.pauseAt, onPause: firstStopped.open, resume: firstGo.opened, onBusy: secondGo.open })
+          .finally(() => {
+            firstStopped.open();
+            secondGo.open();
+          });
+        await firstStopped.opened;
+        const second = this.invoke(step.second, { pauseAt: step.secondPauseAt, onPause: secondStopped.open, resume: secondGo.opened, onBusy: firstGo.open })
+          .finally(() => {
+            secondStopped.open();
+            firstGo.open();
+          });
+        await secondStopped.opened;
+        firstGo.open();
+        await first;
+        secondGo.open();
+        await second;
         return;
       }
     }
   }
 
-  private queueFaults(run: Run): void {
-    this.faults.queue(run, (slot) => this.world.caseIdAt(slot));
-  }
-
   /** One invocation for the run's trigger, and Lambda's second one with the same event when it fails. */
   private async invoke(run: Run, role?: OverlapRole): Promise<void> {
     const target = this.targetOf(run);
-    if (!target) return;
+    // Faults at the stand-ins stay queued until the step ends: Lambda's retry may meet them too.
+    this.faults.queue(run, target.kind === 'hint' ? target.caseId : undefined, this.world);
     const { error } = await this.invokeOnce(target, run, role);
     if (error && run.retried) {
       await this.invokeOnce(target, { trigger: run.trigger, faults: [], retried: false }, undefined, ' (retry)');
     }
   }
 
-  private targetOf(run: Run): Target | undefined {
+  private targetOf(run: Run): Target {
     if (run.trigger.trigger === 'poll') return { kind: 'poll' };
     return { kind: 'hint', caseId: this.world.takeHint(run.trigger.pick, run.trigger.keep) };
   }
@@ -220,6 +228,7 @@ class HistoryExecution implements RunContext {
     this.runs.push(probe.record);
     const invocation = this.h.createPoller({
       clock: this.clock,
+      settings: this.settings,
       wrapStore: (store) => probe.wrapStore(store),
       publisher: { client: probe.eventBridgeClient() },
     });
@@ -234,7 +243,7 @@ class HistoryExecution implements RunContext {
     const accepted = this.acceptedTransitions();
     for (const [caseId, recorded] of cases) {
       if (recorded.version === 0) continue; // only an intent
-      for (const problem of recordedAheadProblems(caseId, this.baseline.get(caseId), accepted, recorded)) {
+      for (const problem of recordedAheadProblems(caseId, this.starts.get(caseId), accepted, recorded)) {
         this.problems.push(`${when}: ${problem}`);
       }
     }
@@ -260,12 +269,17 @@ class HistoryExecution implements RunContext {
   }
 
   private async cleanPoll(label: string): Promise<PollRun> {
-    const run = await this.invokeOnce({ kind: 'poll' }, { trigger: { trigger: 'poll' }, faults: [], retried: false }, undefined, ` [${label}]`);
-    if (label === 'baseline poll' && run.error) throw new Error(`the baseline poll failed: ${run.error.message}`);
-    return run as PollRun;
+    return (await this.invokeOnce({ kind: 'poll' }, { trigger: { trigger: 'poll' }, faults: [], retried: false }, undefined, ` [${label}]`)) as PollRun;
   }
 
   private acceptedTransitions(): Transition[] {
     return this.h.eventBridge.events.map((e) => transitionOf(e.DetailType, e.Detail));
   }
+}
+
+/** A promise opened once, from outside. */
+function latch(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
 }

@@ -5,6 +5,7 @@
 import type { Fault as SimFault, FaultInjector } from '../../local-aws/faults';
 import type { PollerHarness } from '../../local-aws/poller-harness';
 import type { DynamoDbTarget, Run } from './history';
+import type { SoakWorld } from './world';
 
 const SECURITY_IR_ERRORS: Record<'throttling' | 'server', SimFault> = {
   throttling: { kind: 'error', status: 429, type: 'ThrottlingException', retryAfterSeconds: 0 },
@@ -42,12 +43,14 @@ export class ServiceFaults {
   readonly fired = new Map<string, number>();
   /** The kind of each queued fault (each queued object is a fresh copy, so its identity names it). */
   private readonly kinds = new Map<SimFault, string>();
+  /** The world whose reads lag, until the step ends. */
+  private lagging?: SoakWorld;
   private rejections: { caseId: string; remaining: number }[] = [];
   private readonly injectors: FaultInjector[];
   private unprocessedBefore = 0;
 
   constructor(private readonly h: PollerHarness) {
-    this.injectors = [h.securityIr.faults, h.eventBridge.faults, h.dynamoDb.faults];
+    this.injectors = [h.securityIr.faults, h.eventBridge.faults, h.dynamoDb.faults, h.dynamoDb.faultsAfterApplying];
     for (const injector of this.injectors) {
       injector.onTake = (fault) => this.count(this.kinds.get(fault) ?? 'unplanned fault');
     }
@@ -57,10 +60,10 @@ export class ServiceFaults {
 
   /**
    * Queues the stand-in faults among the faults of a run (its crashes and timeouts belong to the run
-   * itself); `caseIdAt` names the slot-th case.
+   * itself), a poll's or a hint's of `hintCaseId`.
    */
-  queue(run: Run, caseIdAt: (slot: number) => string): void {
-    const poll = run.trigger.trigger === 'poll';
+  queue(run: Run, hintCaseId: string | undefined, world: SoakWorld): void {
+    const poll = hintCaseId === undefined;
     for (const fault of run.faults) {
       switch (fault.fault) {
         case 'read': {
@@ -71,16 +74,28 @@ export class ServiceFaults {
           });
           break;
         }
+        case 'stale-read': {
+          const operation = poll ? 'ListCases' : 'GetCase';
+          world.lagNextRead(operation, () => this.count(`${operation} from a lagging replica`));
+          this.lagging = world;
+          break;
+        }
         case 'putEvents':
           this.add(this.h.eventBridge.faults, PUT_EVENTS_ERRORS[fault.error], `PutEvents ${fault.error}`, { operation: 'PutEvents', times: fault.times });
           break;
         case 'dynamoDb': {
           const { operation, skip } = DYNAMODB_REQUESTS[fault.at](poll);
-          this.add(this.h.dynamoDb.faults, DYNAMODB_ERRORS[fault.error], `DynamoDB ${operation} (${fault.at}) ${fault.error}`, { operation, times: fault.times, skip });
+          const kind = `DynamoDB ${operation} (${fault.at}) ${fault.error}`;
+          if (fault.applied) {
+            // A server error, not throttling: a throttled request never takes effect.
+            this.add(this.h.dynamoDb.faultsAfterApplying, DYNAMODB_ERRORS.server, `DynamoDB ${operation} (${fault.at}) answer lost after taking effect`, { operation, times: 1, skip });
+          }
+          const rest = fault.times - (fault.applied ? 1 : 0);
+          if (rest > 0) this.add(this.h.dynamoDb.faults, DYNAMODB_ERRORS[fault.error], kind, { operation, times: rest, skip: skip + (fault.applied ? 1 : 0) });
           break;
         }
         case 'entries':
-          this.rejections.push({ caseId: caseIdAt(fault.slot), remaining: fault.times });
+          this.rejections.push({ caseId: world.caseIdAt(fault.slot), remaining: fault.times });
           break;
         case 'unprocessed':
           this.h.dynamoDb.leaveUnprocessed({ times: fault.times });
@@ -95,6 +110,8 @@ export class ServiceFaults {
   clear(): void {
     for (const injector of this.injectors) injector.clear();
     this.kinds.clear();
+    this.lagging?.stopLagging();
+    this.lagging = undefined;
     this.rejections = [];
     this.h.dynamoDb.leaveUnprocessed({ times: 0 });
     const answers = this.h.dynamoDb.unprocessedAnswers;

@@ -47,10 +47,15 @@ export class SoakWorld {
   readonly observed = new StatesByCase();
   /** Case IDs of the Security IR events not yet delivered, oldest first. */
   readonly inbox: string[] = [];
+  /** Each case as it was after each change, oldest first. */
+  private readonly versions = new Map<string, SimCase[]>();
+  /** Reads still to answer as a lagging replica. */
+  private readonly lags: { operation: 'ListCases' | 'GetCase'; onLag: () => void }[] = [];
   private titleEdits = 0;
 
   constructor(private readonly securityIr: SecurityIrSimulator) {
     securityIr.onNativeEvent = (event) => this.inbox.push(event.detail.caseId);
+    securityIr.servedAs = (operation, cases) => this.serve(operation, cases);
     securityIr.onCasesServed = (_operation, cases) => cases.forEach((c) => this.observed.add(c.caseId, stateOf(c)));
   }
 
@@ -104,8 +109,30 @@ export class SoakWorld {
 
   create(caseId: string, caseStatus: string, pendingAction: string | null): void {
     const now = Math.round(Date.now()) / 1000;
-    const created = this.securityIr.addCase({ caseId, caseStatus, pendingAction: pendingAction ?? undefined, createdDate: now, lastUpdatedDate: now });
-    this.states.add(caseId, stateOf(created));
+    this.changed(this.securityIr.addCase({ caseId, caseStatus, pendingAction: pendingAction ?? undefined, createdDate: now, lastUpdatedDate: now }));
+  }
+
+  /**
+   * The next read of `operation` answers as a lagging replica would: each case as it was one change
+   * ago (as it is, when it has not changed since it was created). `onLag` is called when it does.
+   */
+  lagNextRead(operation: 'ListCases' | 'GetCase', onLag: () => void): void {
+    this.lags.push({ operation, onLag });
+  }
+
+  /** Reads serve the cases as they are. */
+  stopLagging(): void {
+    this.lags.length = 0;
+  }
+
+  private serve(operation: 'ListCases' | 'GetCase', cases: SimCase[]): SimCase[] {
+    const lag = this.lags.findIndex((l) => l.operation === operation);
+    if (lag < 0) return cases;
+    this.lags.splice(lag, 1)[0].onLag();
+    return cases.map((c) => {
+      const versions = this.versions.get(c.caseId) ?? [c];
+      return versions[Math.max(0, versions.length - 2)];
+    });
   }
 
   /** Every case back in the listing. */
@@ -123,6 +150,11 @@ export class SoakWorld {
   }
 
   private update(caseId: string, patch: Partial<SimCase>): void {
-    this.states.add(caseId, stateOf(this.securityIr.updateCase(caseId, patch)));
+    this.changed(this.securityIr.updateCase(caseId, patch));
+  }
+
+  private changed(c: SimCase): void {
+    this.states.add(c.caseId, stateOf(c));
+    this.versions.set(c.caseId, [...(this.versions.get(c.caseId) ?? []), { ...c }]);
   }
 }
