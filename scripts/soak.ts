@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
+import { runCli, UsageError, wholeNumber } from './cli';
 import { formatReport } from './soak/report';
 import { runSoak } from './soak/run-soak';
 
@@ -17,15 +18,6 @@ const USAGE = `usage: npm run soak -- [--runs N] [--seed S] [--path P] [--max-st
   --path P       replay one history of the seed's sequence (from a failure's output)
   --max-steps N  steps per history after the baseline, at most (default 10)
   --no-shrink    report a failing history as generated, without shrinking it`;
-
-class UsageError extends Error {}
-
-function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, got '${value}'`);
-  return n;
-}
 
 async function main(): Promise<number> {
   Object.assign(process.env, LOCAL_PROCESS_ENV);
@@ -62,12 +54,4 @@ async function main(): Promise<number> {
   return report.failure || report.lost > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`${error instanceof UsageError ? `${error.message}\n${USAGE}` : error?.stack ?? error}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -5,6 +5,7 @@
  */
 import { SimCase } from '../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../local-aws/poller-harness';
+import { latch } from './support/latch';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -162,45 +163,40 @@ describe('duplicates, bursts, order', () => {
     // The generation moves when a lease is taken, not when its holder records: a read made while a
     // run holds the lease, before that run records, must not be trusted once the lease is free.
     const [c] = await baselined();
-    const signal = () => {
-      let fire!: () => void;
-      const fired = new Promise<void>((resolve) => (fire = resolve));
-      return { fire, fired };
-    };
-    const [bGotCase, aLeased, bRead, aReleased] = [signal(), signal(), signal(), signal()];
+    const [bGotCase, aLeased, bRead, aReleased] = [latch(), latch(), latch(), latch()];
     const readLate = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       readCase: async (caseId: string) => {
-        bGotCase.fire();
-        await aLeased.fired; // B reads the state while A holds the lease...
+        bGotCase.open();
+        await aLeased.opened; // B reads the state while A holds the lease...
         const snapshot = await store.readCase(caseId);
-        bRead.fire();
+        bRead.open();
         return snapshot;
       },
       acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
-        await aReleased.fired; // ...and asks for the lease once A has recorded and released it.
+        await aReleased.opened; // ...and asks for the lease once A has recorded and released it.
         return store.acquireLeaseAtGeneration(owner, opts);
       },
     });
     const recordAfterB = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
         const taken = await store.acquireLeaseAtGeneration(owner, opts);
-        if (taken) aLeased.fire();
+        if (taken) aLeased.open();
         return taken;
       },
       putIntents: async (intents: Parameters<WatcherStore['putIntents']>[0]) => {
-        await bRead.fired;
+        await bRead.opened;
         return store.putIntents(intents);
       },
       releaseLease: async (owner: string) => {
         const released = await store.releaseLease(owner);
-        aReleased.fire();
+        aReleased.open();
         return released;
       },
     });
 
     h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
     const hintB = h.createPoller({ wrapStore: readLate }).hint(c.caseId); // B's GetCase sees Detection and Analysis
-    await bGotCase.fired;
+    await bGotCase.opened;
     const newest = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
     const hintA = h.createPoller({ wrapStore: recordAfterB }).hint(c.caseId); // A's sees Closed
     const [a, b] = await Promise.all([hintA, hintB]);
@@ -240,25 +236,20 @@ describe('duplicates, bursts, order', () => {
     const [a, b] = await baselined();
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
     const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
-    let hintLeased!: () => void;
-    const leased = new Promise<void>((resolve) => { hintLeased = resolve; });
-    let letHintRecord!: () => void;
-    const recordAllowed = new Promise<void>((resolve) => { letHintRecord = resolve; });
-    let hintReleased!: () => void;
-    const released = new Promise<void>((resolve) => { hintReleased = resolve; });
+    const [hintLeased, hintMayRecord, hintReleased] = [latch(), latch(), latch()];
     const hintStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
         const taken = await store.acquireLeaseAtGeneration(owner, opts);
-        if (taken) hintLeased();
+        if (taken) hintLeased.open();
         return taken;
       },
       putCase: async (write: Parameters<WatcherStore['putCase']>[0]) => {
-        await recordAllowed;
+        await hintMayRecord.opened;
         return store.putCase(write);
       },
       releaseLease: async (owner: string) => {
         const result = await store.releaseLease(owner);
-        hintReleased();
+        hintReleased.open();
         return result;
       },
     });
@@ -267,14 +258,14 @@ describe('duplicates, bursts, order', () => {
       acquireLease: async (owner: string, opts: { expiresAt: number; listedAt: number }) => {
         const taken = await store.acquireLease(owner, opts);
         if (!taken && refusals++ === 0) {
-          letHintRecord(); // the hint finishes and releases between the refusal and the poll's next read
-          await released;
+          hintMayRecord.open(); // the hint finishes and releases between the refusal and the poll's next read
+          await hintReleased.opened;
         }
         return taken;
       },
     });
     const hinting = h.createPoller({ wrapStore: hintStore }).hint(a.caseId);
-    await leased;
+    await hintLeased.opened;
     const pollRun = await h.createPoller({ wrapStore: pollStore }).poll();
     expect((await hinting).summary?.outcome).toBe('published');
     expect(refusals).toBe(1);
