@@ -5,7 +5,7 @@
  */
 import { SimCase } from '../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../local-aws/poller-harness';
-import { latch } from './support/latch';
+import { type Latch, latch } from './support/latch';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -29,6 +29,29 @@ async function baselined(n = 3): Promise<SimCase[]> {
   expect((await h.poll()).error).toBeUndefined();
   h.resetRecords();
   return cases;
+}
+
+/**
+ * A hint's store that opens `leased` once it holds the lease, holds its `waitsBefore` write until
+ * `goOn` opens, and opens `released` once it has released the lease: one order forced on a race.
+ */
+function steppedHint(steps: { leased: Latch; waitsBefore: 'putIntents' | 'putCase'; goOn: Latch; released: Latch }): (store: WatcherStore) => WatcherStore {
+  return (store) => Object.assign(Object.create(store), {
+    acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+      const taken = await store.acquireLeaseAtGeneration(owner, opts);
+      if (taken) steps.leased.open();
+      return taken;
+    },
+    [steps.waitsBefore]: async (...args: unknown[]) => {
+      await steps.goOn.opened;
+      return (store[steps.waitsBefore] as (...a: unknown[]) => Promise<unknown>).apply(store, args);
+    },
+    releaseLease: async (owner: string) => {
+      const released = await store.releaseLease(owner);
+      steps.released.open();
+      return released;
+    },
+  });
 }
 
 /** What a later poll adds: nothing, when every transition was delivered. */
@@ -177,22 +200,7 @@ describe('duplicates, bursts, order', () => {
         return store.acquireLeaseAtGeneration(owner, opts);
       },
     });
-    const recordAfterB = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
-      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
-        const taken = await store.acquireLeaseAtGeneration(owner, opts);
-        if (taken) aLeased.open();
-        return taken;
-      },
-      putIntents: async (intents: Parameters<WatcherStore['putIntents']>[0]) => {
-        await bRead.opened;
-        return store.putIntents(intents);
-      },
-      releaseLease: async (owner: string) => {
-        const released = await store.releaseLease(owner);
-        aReleased.open();
-        return released;
-      },
-    });
+    const recordAfterB = steppedHint({ leased: aLeased, waitsBefore: 'putIntents', goOn: bRead, released: aReleased });
 
     h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
     const hintB = h.createPoller({ wrapStore: readLate }).hint(c.caseId); // B's GetCase sees Detection and Analysis
@@ -237,22 +245,7 @@ describe('duplicates, bursts, order', () => {
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
     const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
     const [hintLeased, hintMayRecord, hintReleased] = [latch(), latch(), latch()];
-    const hintStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
-      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
-        const taken = await store.acquireLeaseAtGeneration(owner, opts);
-        if (taken) hintLeased.open();
-        return taken;
-      },
-      putCase: async (write: Parameters<WatcherStore['putCase']>[0]) => {
-        await hintMayRecord.opened;
-        return store.putCase(write);
-      },
-      releaseLease: async (owner: string) => {
-        const result = await store.releaseLease(owner);
-        hintReleased.open();
-        return result;
-      },
-    });
+    const hintStore = steppedHint({ leased: hintLeased, waitsBefore: 'putCase', goOn: hintMayRecord, released: hintReleased });
     let refusals = 0;
     const pollStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       acquireLease: async (owner: string, opts: { expiresAt: number; listedAt: number }) => {
