@@ -37,7 +37,7 @@ function delivery(runId: number, from: CaseState | undefined, to: CaseState, fie
 }
 
 const run = (id: number, facts: Partial<RunRecord> = {}): RunRecord =>
-  ({ id, label: `run ${id}`, deliveries: [], rejectedCases: new Set(), recordedCases: new Set([CASE]), crashed: false, timedOut: false, ...facts });
+  ({ id, label: `run ${id}`, rejectedCases: new Set(), recordedCases: new Set([CASE]), crashed: false, timedOut: false, ...facts });
 
 const statesOf = (...states: CaseState[]) => {
   const set = new StatesByCase();

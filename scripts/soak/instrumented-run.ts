@@ -49,7 +49,6 @@ export interface RunRecord {
   readonly id: number;
   /** `poll`, or `hint <caseId>`; `(retry)` for Lambda's second invocation of the same event. */
   readonly label: string;
-  readonly deliveries: Delivery[];
   /** Cases with an event this run sent that EventBridge did not accept from it. */
   readonly rejectedCases: Set<string>;
   /** Cases this run recorded (its conditional case write went through). */
@@ -84,7 +83,7 @@ export class InstrumentedRun {
     label: string,
     private readonly role: OverlapRole = {},
   ) {
-    this.record = { id, label, deliveries: [], rejectedCases: new Set(), recordedCases: new Set(), crashed: false, timedOut: false };
+    this.record = { id, label, rejectedCases: new Set(), recordedCases: new Set(), crashed: false, timedOut: false };
     this.deadline = context.clock.now() + RUN_TIMEOUT_MS;
   }
 
@@ -162,9 +161,7 @@ export class InstrumentedRun {
         entries.forEach((entry, index) => {
           const result = output.Entries?.[index];
           if (result?.EventId && !result.ErrorCode) {
-            const delivery = { runId: this.record.id, ...entry };
-            this.record.deliveries.push(delivery);
-            this.context.delivered(delivery);
+            this.context.delivered({ runId: this.record.id, ...entry });
           } else {
             this.record.rejectedCases.add(entry.detail.caseId);
           }

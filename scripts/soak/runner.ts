@@ -81,7 +81,6 @@ export class SoakRunner {
     securityIr.cases.length = 0;
     securityIr.unlisted.clear();
     securityIr.nativeEvents.length = 0;
-    this.h.resetRecords();
     const { Items = [] } = await this.dynamoDb.send(new ScanCommand({ TableName: this.h.tableName }));
     await Promise.all(Items.map((item) => this.dynamoDb.send(new DeleteItemCommand({ TableName: this.h.tableName, Key: { pk: item.pk, sk: item.sk } }))));
     this.h.resetRecords();

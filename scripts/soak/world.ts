@@ -1,7 +1,7 @@
 /**
- * The soak's cases in the Security IR simulator: history changes applied by slot, and a record of
- * every state each case went through, of what each read (ListCases, GetCase) observed, and of the
- * Security IR events waiting to be delivered as hints.
+ * The soak's cases in the Security IR simulator: history changes applied by slot, each case's
+ * versions (what a lagging read serves), and a record of what each read (ListCases, GetCase)
+ * observed and of the Security IR events waiting to be delivered as hints.
  */
 import type { CaseState } from '../../lambda/change-detection';
 import type { SecurityIrSimulator, SimCase } from '../../local-aws/security-ir-simulator';
@@ -41,8 +41,6 @@ export class StatesByCase {
 }
 
 export class SoakWorld {
-  /** Every state each case has been in. */
-  readonly states = new StatesByCase();
   /** Every state a ListCases page or a GetCase answer served. */
   readonly observed = new StatesByCase();
   /** Case IDs of the Security IR events not yet delivered, oldest first. */
@@ -154,7 +152,6 @@ export class SoakWorld {
   }
 
   private changed(c: SimCase): void {
-    this.states.add(c.caseId, stateOf(c));
     this.versions.set(c.caseId, [...(this.versions.get(c.caseId) ?? []), { ...c }]);
   }
 }
