@@ -68,7 +68,10 @@ Minimums: ListCases ceil(N/${LIST_PAGE_SIZE}), PutEvents ceil(E/${PUT_EVENTS_BAT
  * are both the minimum a hint needs and its sequential chain.
  */
 export const HINT_REQUESTS = {
-  changed: ['GetCase', 'BatchGetItem', 'UpdateItem' /* lease */, 'BatchWriteItem' /* intent */, 'PutEvents', 'PutItem' /* record */, 'UpdateItem' /* release */],
+  changed: [
+    'GetCase', 'BatchGetItem', 'UpdateItem' /* lease */, 'BatchGetItem' /* the read under the lease */,
+    'BatchWriteItem' /* intent */, 'PutEvents', 'PutItem' /* record */, 'UpdateItem' /* release */,
+  ],
   unchanged: ['GetCase', 'BatchGetItem'],
 } as const;
 

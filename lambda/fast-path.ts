@@ -4,7 +4,7 @@
  * write ahead, publish and record exactly as a poll does for that case.
  */
 import { randomUUID } from 'crypto';
-import { detectChanges } from './change-detection';
+import { type Detection, detectChanges } from './change-detection';
 import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, RecordResult } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import type { PollerSettings } from './poller';
@@ -105,25 +105,30 @@ export class FastPath {
       throw error;
     }
 
+    const detect = (recorded: CaseSnapshot['recorded']) => detectChanges(new Map(recorded ? [[caseId, recorded]] : []), [current], {
+      baseline: false,
+      emitCreatedEvents: this.settings.emitCreatedEvents,
+      emitExistingCasesOnFirstRun: false,
+      observedAt,
+      fallbackAccountId: this.settings.accountId,
+      fallbackRegion: this.settings.securityIrRegion,
+    });
+    const nothingToDo = (detection: Detection): HintRun | undefined => {
+      if (detection.staleCaseIds.length > 0) {
+        telemetry.log('DEBUG', 'The recorded state is newer than this read of the case: nothing to do', { caseId });
+        return { outcome: 'unchanged' };
+      }
+      return detection.changes.length === 0 ? { outcome: 'unchanged' } : undefined;
+    };
+
     const attempts = await retryUntilDeadline<HintRun>(LEASE_WAIT, { clock: this.clock, deadline: workDeadline }, async (attempt) => {
       const snapshot = await store.readCase(caseId);
       if (!snapshot.meta?.baselineAt) {
         return done<HintRun>({ outcome: 'no-baseline' });
       }
-      const detection = detectChanges(new Map(snapshot.recorded ? [[caseId, snapshot.recorded]] : []), [current], {
-        baseline: false,
-        emitCreatedEvents: this.settings.emitCreatedEvents,
-        emitExistingCasesOnFirstRun: false,
-        observedAt,
-        fallbackAccountId: this.settings.accountId,
-        fallbackRegion: this.settings.securityIrRegion,
-      });
-      if (detection.staleCaseIds.length > 0) {
-        telemetry.log('DEBUG', 'The recorded state is newer than this read of the case: nothing to do', { caseId });
-        return done({ outcome: 'unchanged' });
-      }
-      if (detection.changes.length === 0) {
-        return done({ outcome: 'unchanged' });
+      const unchanged = nothingToDo(detect(snapshot.recorded));
+      if (unchanged) {
+        return done(unchanged);
       }
       const owner = HINT_LEASE_PREFIX + randomUUID();
       if (!(await store.acquireLeaseAtGeneration(owner, { expiresAt: deadline, generation: snapshot.meta.generation }))) {
@@ -131,6 +136,14 @@ export class FastPath {
         return retryAfterBackoff();
       }
       try {
+        // The read above may predate a record by the run that held the lease then (the generation
+        // moves when a lease is taken, not when its holder records), and BatchGetItem reads its
+        // items one by one: what to publish is decided on a read made under our own lease.
+        const detection = detect((await store.readCase(caseId)).recorded);
+        const unchangedSince = nothingToDo(detection);
+        if (unchangedSince) {
+          return done(unchangedSince);
+        }
         const result = await publishAndRecord(detection.changes, { ...this.deps, clock: this.clock }, {
           eventSource: this.settings.eventSource,
           workDeadline,

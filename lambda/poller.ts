@@ -205,7 +205,8 @@ export class Poller {
   /**
    * Takes the lease. When a hint holds it (for a few requests), waits and asks again rather than
    * leave this period's changes to the next poll; when another poll holds it or has recorded a
-   * newer listing, gives up: that run does the work.
+   * newer listing, gives up: that run does the work. A lease released between the refusal and the
+   * read of the meta item is free: asked for again, not given up on.
    */
   private async takeLease(runId: string, deadline: number, listedAt: number, workDeadline: number): Promise<boolean> {
     const { store } = this.deps;

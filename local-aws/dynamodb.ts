@@ -7,7 +7,7 @@ import { Agent, request as httpRequest, Server } from 'node:http';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { FaultInjector } from './faults';
-import { AccessKey, awsJsonProtocol, CallOutcome, listenOnLoopback, SimRequest, startAwsSimServer, StreamedResponse } from './http-server';
+import { AccessKey, AwsServiceError, awsJsonProtocol, CallOutcome, jsonResponse, listenOnLoopback, SimRequest, SimResponse, startAwsSimServer, StreamedResponse } from './http-server';
 
 // dynalite ships no type declarations; this is the part of its API used here.
 const dynalite: (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server = require('dynalite');
@@ -43,6 +43,20 @@ export interface DynamoDbProxy {
   readonly url: string;
   readonly calls: DynamoDbCall[];
   readonly faults: FaultInjector;
+  /**
+   * Faults answered after the request reached DynamoDB and took effect (`error` faults; others are
+   * ignored): the write happened, its caller is told it failed, as when an answer is lost.
+   */
+  readonly faultsAfterApplying: FaultInjector;
+  /**
+   * The next `times` (default 1; 0 cancels) BatchWriteItem requests of two items or more reach
+   * DynamoDB with only their first half; the rest comes back as `UnprocessedItems`, as DynamoDB
+   * answers under load. Replaces what an earlier call left. (The call log still counts the whole
+   * request as written.)
+   */
+  leaveUnprocessed(opts?: { times?: number }): void;
+  /** Requests answered with `UnprocessedItems` so far. */
+  readonly unprocessedAnswers: number;
   close(): Promise<void>;
 }
 
@@ -100,8 +114,11 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
 /** A recording, fault-injecting, SigV4-verifying proxy in front of dynalite (faults: e.g. ProvisionedThroughputExceededException on 'PutItem'). */
 export async function startDynamoDbProxy(target: string, opts: { credentials?: AccessKey[] } = {}): Promise<DynamoDbProxy> {
   const faults = new FaultInjector();
+  const faultsAfterApplying = new FaultInjector();
   const calls: DynamoDbCall[] = [];
   const agent = new Agent({ keepAlive: true });
+  let unprocessedToLeave = 0;
+  let unprocessedAnswers = 0;
   const server = await startAwsSimServer({
     service: 'dynamodb',
     credentials: opts.credentials ?? [TEST_CREDENTIALS],
@@ -111,13 +128,32 @@ export async function startDynamoDbProxy(target: string, opts: { credentials?: A
       const header = String(req.headers['x-amz-target'] ?? '');
       return req.method === 'POST' && header.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : undefined;
     },
-    handle: (req) => forward(req, target, agent),
+    handle: async (req, operation) => {
+      const lost = faultsAfterApplying.take(operation);
+      if (lost?.kind === 'error') {
+        const { upstream } = await forward(req, target, agent);
+        await upstream.toArray();
+        throw new AwsServiceError(lost.status, lost.type, lost.message ?? `Injected ${lost.type} after the request took effect`, lost.fields, lost.retryAfterSeconds);
+      }
+      const part = operation === 'BatchWriteItem' && unprocessedToLeave > 0 ? splitBatchWrite(req) : undefined;
+      if (!part) return forward(req, target, agent);
+      unprocessedToLeave--;
+      unprocessedAnswers++;
+      return forwardFirstHalf(part, target, agent);
+    },
     record: (outcome) => calls.push(dynamoDbCall(outcome)),
   });
   return {
     url: server.url,
     calls,
     faults,
+    faultsAfterApplying,
+    leaveUnprocessed: ({ times = 1 } = {}) => {
+      unprocessedToLeave = times;
+    },
+    get unprocessedAnswers() {
+      return unprocessedAnswers;
+    },
     close: async () => {
       await server.close();
       agent.destroy();
@@ -135,6 +171,37 @@ function forward(req: SimRequest, target: string, agent: Agent): Promise<Streame
 }
 
 type Json = Record<string, any>;
+
+/** A BatchWriteItem request cut in two: the request for its first half, and the write requests left out. */
+interface SplitBatchWrite {
+  readonly firstHalf: SimRequest;
+  readonly left: Record<string, Json[]>;
+}
+
+/** Undefined when the request has fewer than two items (DynamoDB would throttle it whole instead). */
+function splitBatchWrite(req: SimRequest): SplitBatchWrite | undefined {
+  const body = JSON.parse(req.body.toString('utf8')) as Json;
+  const writes = Object.entries((body.RequestItems ?? {}) as Record<string, Json[]>).flatMap(([table, requests]) => requests.map((r) => [table, r] as const));
+  if (writes.length < 2) return undefined;
+  const keep = Math.floor(writes.length / 2);
+  const group = (part: (readonly [string, Json])[]) => part.reduce<Record<string, Json[]>>((byTable, [table, r]) => ({ ...byTable, [table]: [...(byTable[table] ?? []), r] }), {});
+  const kept = Buffer.from(JSON.stringify({ ...body, RequestItems: group(writes.slice(0, keep)) }));
+  // dynalite does not check signatures, so the shortened body needs only its new length.
+  const firstHalf = { ...req, body: kept, headers: { ...req.headers, 'content-length': String(kept.length) } };
+  return { firstHalf, left: group(writes.slice(keep)) };
+}
+
+/** Sends the first half on, then answers with DynamoDB's result plus the left-out half as `UnprocessedItems`. */
+async function forwardFirstHalf(part: SplitBatchWrite, target: string, agent: Agent): Promise<SimResponse> {
+  const { upstream } = await forward(part.firstHalf, target, agent);
+  const text = Buffer.concat(await upstream.toArray()).toString('utf8');
+  const contentType = 'application/x-amz-json-1.0';
+  if (upstream.statusCode !== 200) return { status: upstream.statusCode ?? 502, headers: { 'content-type': contentType }, body: text };
+  const result = JSON.parse(text) as Json;
+  const unprocessed: Record<string, Json[]> = { ...(result.UnprocessedItems ?? {}) };
+  for (const [table, requests] of Object.entries(part.left)) unprocessed[table] = [...(unprocessed[table] ?? []), ...requests];
+  return jsonResponse(200, { ...result, UnprocessedItems: unprocessed }, contentType);
+}
 
 function dynamoDbCall(outcome: CallOutcome): DynamoDbCall {
   let body: Json = {};

@@ -32,6 +32,8 @@ interface QueuedFault {
 export class FaultInjector {
   /** Latency added to every request (the bench uses it). */
   public fixedLatencyMs = 0;
+  /** Called with each fault as a request takes it (the soak counts the faults that fired). */
+  public onTake?: (fault: Fault, operation: string) => void;
 
   private readonly queue: QueuedFault[] = [];
 
@@ -58,6 +60,7 @@ export class FaultInjector {
       }
       queued.remaining--;
       if (queued.remaining <= 0) this.queue.splice(i, 1);
+      this.onTake?.(queued.fault, operation);
       return queued.fault;
     }
     return undefined;

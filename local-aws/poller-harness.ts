@@ -51,6 +51,8 @@ export interface HarnessPollerOptions {
   readonly publisher?: Partial<PublisherOptions>;
   /** The time of the poller, the store, the publisher and the telemetry (their waits stay real). */
   readonly now?: () => number;
+  /** Their whole clock, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
+  readonly clock?: Clock;
 }
 
 /** Every state operation of the poll and the fast path: what a test's `wrapStore` wraps. */
@@ -172,7 +174,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
     },
 
     createPoller(pollerOptions = {}) {
-      const clock: Clock = pollerOptions.now ? { ...systemClock, now: pollerOptions.now } : systemClock;
+      const clock: Clock = pollerOptions.clock ?? (pollerOptions.now ? { ...systemClock, now: pollerOptions.now } : systemClock);
       let listCasesCalls = 0;
       const client = new SecurityIrClient({
         region: TEST_REGION,

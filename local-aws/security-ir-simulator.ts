@@ -46,6 +46,15 @@ export interface SecurityIrSimulator {
   readonly nativeEvents: SecurityIrNativeEvent[];
   /** Called with each native event as it is emitted (the demo forwards them to the handler). */
   onNativeEvent?: (event: SecurityIrNativeEvent) => void;
+  /**
+   * Case IDs ListCases leaves out while GetCase still finds them: a listing that misses cases for a
+   * while, as an eventually consistent one can.
+   */
+  readonly unlisted: Set<string>;
+  /** What a read serves of the cases it found: by default the cases as they are; a test can answer as a lagging replica would. */
+  servedAs?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => SimCase[];
+  /** Called with a copy of the cases each ListCases page or GetCase answer served: what a read observed. */
+  onCasesServed?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => void;
   /** Skew of the server's clock against the real one (signature expiry, `Date` header, case dates). */
   clockOffsetMs: number;
   close(): Promise<void>;
@@ -106,6 +115,9 @@ class LocalSecurityIr implements SecurityIrSimulator {
   public server!: AwsSimServer;
   public readonly nativeEvents: SecurityIrNativeEvent[] = [];
   public onNativeEvent?: (event: SecurityIrNativeEvent) => void;
+  public readonly unlisted = new Set<string>();
+  public servedAs?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => SimCase[];
+  public onCasesServed?: (operation: 'ListCases' | 'GetCase', cases: SimCase[]) => void;
 
   /** Page tokens handed out, to their offsets; anything else is an unknown token. */
   private readonly issuedTokens = new Map<string, number>();
@@ -193,6 +205,7 @@ class LocalSecurityIr implements SecurityIrSimulator {
     if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS) {
       throw validationError('maxResults', `Value '${JSON.stringify(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must be an integer between 1 and ${MAX_RESULTS}`);
     }
+    const listed = this.cases.filter((c) => !this.unlisted.has(c.caseId));
     let offset = 0;
     if (nextToken !== undefined) {
       const known = typeof nextToken === 'string' ? this.issuedTokens.get(nextToken) : undefined;
@@ -200,9 +213,9 @@ class LocalSecurityIr implements SecurityIrSimulator {
       offset = known;
     }
     const end = offset + maxResults;
-    const page = this.cases.slice(offset, end).map(listItem);
-    const response: Record<string, unknown> = { items: page, total: this.cases.length };
-    if (end < this.cases.length) response.nextToken = this.issueToken(end);
+    const served = this.serve('ListCases', listed.slice(offset, end));
+    const response: Record<string, unknown> = { items: served.map(listItem), total: listed.length };
+    if (end < listed.length) response.nextToken = this.issueToken(end);
     return jsonResponse(200, response);
   }
 
@@ -210,8 +223,14 @@ class LocalSecurityIr implements SecurityIrSimulator {
     const caseId = decodeURIComponent(GET_CASE_PATH.exec(req.path)![1]);
     const found = this.find(caseId);
     if (!found) throw new AwsServiceError(404, 'ResourceNotFoundException', `Case ${caseId} not found`);
-    const { caseId: _omitted, ...rest } = found;
+    const { caseId: _omitted, ...rest } = this.serve('GetCase', [found])[0];
     return jsonResponse(200, withoutUndefined(rest));
+  }
+
+  private serve(operation: 'ListCases' | 'GetCase', found: SimCase[]): SimCase[] {
+    const served = this.servedAs ? this.servedAs(operation, found) : found;
+    this.onCasesServed?.(operation, served.map((c) => ({ ...c })));
+    return served;
   }
 
   private find(caseId: string): SimCase | undefined {

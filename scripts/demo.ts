@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { runCli, wholeNumber } from './cli';
 import { relative } from 'node:path';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../local-aws/credentials';
@@ -51,15 +52,6 @@ function parseOptions(argv: string[]): DemoOptions {
     json: values.json ?? false,
   };
 }
-
-function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, got '${value}'`);
-  return n;
-}
-
-class UsageError extends Error {}
 
 async function main(): Promise<number> {
   Object.assign(process.env, LOCAL_PROCESS_ENV); // before the stand-ins' SDK clients are created
@@ -238,12 +230,4 @@ async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerH
   return true;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`${error instanceof UsageError ? `${error.message}\n${USAGE}` : error?.stack ?? error}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -87,7 +87,7 @@ describe('npm run demo', () => {
       const m = HINT_LINE.exec(l);
       return m ? [{ nativeDetailType: m[1], caseId: m[2], events: Number(m[3]), getCase: Number(m[4]), reads: Number(m[5]), writes: Number(m[6]), rest: m[7] }] : [];
     });
-    const published = { caseId: '1000000104', events: 1, getCase: 1, reads: 1, writes: 4, rest: '' };
+    const published = { caseId: '1000000104', events: 1, getCase: 1, reads: 2, writes: 4, rest: '' };
     expect(hints).toEqual([
       { nativeDetailType: 'Case Created', ...published },
       { nativeDetailType: 'Case Updated', ...published },

@@ -5,6 +5,7 @@
  */
 import { SimCase } from '../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../local-aws/poller-harness';
+import { type Latch, latch } from './support/latch';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -37,6 +38,29 @@ async function baselined(n = 3): Promise<SimCase[]> {
   return cases;
 }
 
+/**
+ * A hint's store that opens `leased` once it holds the lease, holds its `waitsBefore` write until
+ * `goOn` opens, and opens `released` once it has released the lease: one order forced on a race.
+ */
+function steppedHint(steps: { leased: Latch; waitsBefore: 'putIntents' | 'putCase'; goOn: Latch; released: Latch }): (store: WatcherStore) => WatcherStore {
+  return (store) => Object.assign(Object.create(store), {
+    acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+      const taken = await store.acquireLeaseAtGeneration(owner, opts);
+      if (taken) steps.leased.open();
+      return taken;
+    },
+    [steps.waitsBefore]: async (...args: unknown[]) => {
+      await steps.goOn.opened;
+      return (store[steps.waitsBefore] as (...a: unknown[]) => Promise<unknown>).apply(store, args);
+    },
+    releaseLease: async (owner: string) => {
+      const released = await store.releaseLease(owner);
+      steps.released.open();
+      return released;
+    },
+  });
+}
+
 /** What a later poll adds: nothing, when every transition was delivered. */
 async function expectQuietPoll(): Promise<void> {
   const before = acceptedIds().length;
@@ -61,7 +85,7 @@ describe('one hint', () => {
     })]));
     expect(operations()).toEqual({
       securityIr: ['GetCase'],
-      dynamoDb: ['BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem', 'UpdateItem'],
+      dynamoDb: ['BatchGetItem', 'UpdateItem', 'BatchGetItem', 'BatchWriteItem', 'PutItem', 'UpdateItem'],
       eventBridge: ['PutEvents'],
     });
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Detection and Analysis', pendingAction: 'Customer', version: 2 });
@@ -165,6 +189,40 @@ describe('duplicates, bursts, order', () => {
     await expectQuietPoll();
   });
 
+  test('a hint that read the state while another run held the lease acts on nothing it read then (found by the soak)', async () => {
+    // The generation moves when a lease is taken, not when its holder records: a read made while a
+    // run holds the lease, before that run records, must not be trusted once the lease is free.
+    const [c] = await baselined();
+    const [bGotCase, aLeased, bRead, aReleased] = [latch(), latch(), latch(), latch()];
+    const readLate = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      readCase: async (caseId: string) => {
+        bGotCase.open();
+        await aLeased.opened; // B reads the state while A holds the lease...
+        const snapshot = await store.readCase(caseId);
+        bRead.open();
+        return snapshot;
+      },
+      acquireLeaseAtGeneration: async (owner: string, opts: { expiresAt: number; generation: number }) => {
+        await aReleased.opened; // ...and asks for the lease once A has recorded and released it.
+        return store.acquireLeaseAtGeneration(owner, opts);
+      },
+    });
+    const recordAfterB = steppedHint({ leased: aLeased, waitsBefore: 'putIntents', goOn: bRead, released: aReleased });
+
+    h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
+    const hintB = h.createPoller({ wrapStore: readLate }).hint(c.caseId); // B's GetCase sees Detection and Analysis
+    await bGotCase.opened;
+    const newest = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
+    const hintA = h.createPoller({ wrapStore: recordAfterB }).hint(c.caseId); // A's sees Closed
+    const [a, b] = await Promise.all([hintA, hintB]);
+
+    expect(a.summary?.outcome).toBe('published');
+    expect(b.summary?.outcome).toBe('unchanged'); // not Acknowledged -> Detection and Analysis after Acknowledged -> Closed
+    expect(acceptedIds()).toEqual([expectedChangeId(newest, 'caseStatus', 'Acknowledged')]);
+    expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Closed', version: 2 });
+    await expectQuietPoll();
+  });
+
   test('a poll finding a hint\'s lease waits for it, then records its own changes in the same period', async () => {
     const [a, b] = await baselined();
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
@@ -214,6 +272,33 @@ describe('duplicates, bursts, order', () => {
     expect(second.summary?.outcome).toBe('skipped');
     expect((await first).summary?.outcome).toBe('succeeded');
     expect(acceptedIds()).toHaveLength(1);
+  });
+
+  test('a poll refused the lease by a hint that releases it before the poll looks at who holds it asks again (it does not skip the period)', async () => {
+    const [a, b] = await baselined();
+    h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
+    const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
+    const [hintLeased, hintMayRecord, hintReleased] = [latch(), latch(), latch()];
+    const hintStore = steppedHint({ leased: hintLeased, waitsBefore: 'putCase', goOn: hintMayRecord, released: hintReleased });
+    let refusals = 0;
+    const pollStore = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
+      acquireLease: async (owner: string, opts: { expiresAt: number; listedAt: number }) => {
+        const taken = await store.acquireLease(owner, opts);
+        if (!taken && refusals++ === 0) {
+          hintMayRecord.open(); // the hint finishes and releases between the refusal and the poll's next read
+          await hintReleased.opened;
+        }
+        return taken;
+      },
+    });
+    const hinting = h.createPoller({ wrapStore: hintStore }).hint(a.caseId);
+    await hintLeased.opened;
+    const pollRun = await h.createPoller({ wrapStore: pollStore }).poll();
+    expect((await hinting).summary?.outcome).toBe('published');
+    expect(refusals).toBe(1);
+    expect(pollRun.summary).toMatchObject({ outcome: 'succeeded', eventsPublished: 1 }); // not 'skipped'
+    expect(acceptedIds()).toContain(expectedChangeId(updatedB, 'caseStatus', 'Acknowledged'));
+    await expectQuietPoll();
   });
 });
 

@@ -1,0 +1,157 @@
+/**
+ * The soak's cases in the Security IR simulator: history changes applied by slot, each case's
+ * versions (what a lagging read serves), and a record of what each read (ListCases, GetCase)
+ * observed and of the Security IR events waiting to be delivered as hints.
+ */
+import type { CaseState } from '../../lambda/change-detection';
+import type { SecurityIrSimulator, SimCase } from '../../local-aws/security-ir-simulator';
+import { MAX_SLOTS, type WorldChange } from './history';
+
+/** The IDs of the slots' cases (a fresh table per history, so the same IDs every time). */
+export const caseIdOfSlot = (slot: number) => `10000000${slot + 10}`;
+
+/** A case's state as the watcher reads it from Security IR (dates as the client parses them). */
+export function stateOf(c: SimCase): CaseState {
+  return {
+    caseStatus: c.caseStatus ?? null,
+    pendingAction: c.pendingAction ?? null,
+    lastUpdatedDate: c.lastUpdatedDate === undefined ? null : new Date(Math.round(c.lastUpdatedDate * 1000)).toISOString(),
+  };
+}
+
+const keyOf = (s: CaseState) => `${s.lastUpdatedDate}|${s.caseStatus}|${s.pendingAction}`;
+
+/** States by case, each state once. */
+export class StatesByCase {
+  private readonly byCase = new Map<string, Map<string, CaseState>>();
+
+  add(caseId: string, state: CaseState): void {
+    const states = this.byCase.get(caseId) ?? new Map<string, CaseState>();
+    states.set(keyOf(state), state);
+    this.byCase.set(caseId, states);
+  }
+
+  has(caseId: string, state: CaseState): boolean {
+    return this.byCase.get(caseId)?.has(keyOf(state)) ?? false;
+  }
+
+  of(caseId: string): CaseState[] {
+    return [...(this.byCase.get(caseId)?.values() ?? [])];
+  }
+}
+
+export class SoakWorld {
+  /** Every state a ListCases page or a GetCase answer served. */
+  readonly observed = new StatesByCase();
+  /** Case IDs of the Security IR events not yet delivered, oldest first. */
+  readonly inbox: string[] = [];
+  /** Each case as it was after each change, oldest first. */
+  private readonly versions = new Map<string, SimCase[]>();
+  /** Reads still to answer as a lagging replica. */
+  private readonly lags: { operation: 'ListCases' | 'GetCase'; onLag: () => void }[] = [];
+  private titleEdits = 0;
+
+  constructor(private readonly securityIr: SecurityIrSimulator) {
+    securityIr.onNativeEvent = (event) => this.inbox.push(event.detail.caseId);
+    securityIr.servedAs = (operation, cases) => this.serve(operation, cases);
+    securityIr.onCasesServed = (_operation, cases) => cases.forEach((c) => this.observed.add(c.caseId, stateOf(c)));
+  }
+
+  /** Cases that exist now, by ID. */
+  caseIds(): string[] {
+    return this.securityIr.cases.map((c) => c.caseId);
+  }
+
+  current(caseId: string): CaseState | undefined {
+    const found = this.securityIr.cases.find((c) => c.caseId === caseId);
+    return found && stateOf(found);
+  }
+
+  /** The slot-th case that exists (modulo their number). */
+  caseIdAt(slot: number): string {
+    const ids = this.caseIds();
+    return ids[slot % ids.length];
+  }
+
+  apply(change: WorldChange): void {
+    if (change.change === 'create') {
+      const slot = this.caseIds().length;
+      if (slot < MAX_SLOTS) this.create(caseIdOfSlot(slot), change.caseStatus, change.pendingAction);
+      return;
+    }
+    const caseId = this.caseIdAt(change.slot);
+    switch (change.change) {
+      case 'status':
+        this.update(caseId, { caseStatus: change.caseStatus });
+        break;
+      case 'pendingAction':
+        this.update(caseId, { pendingAction: change.pendingAction ?? undefined });
+        break;
+      case 'both':
+        this.update(caseId, { caseStatus: change.caseStatus, pendingAction: change.pendingAction ?? undefined });
+        break;
+      case 'title':
+        this.update(caseId, { title: `Edited title ${++this.titleEdits}` });
+        break;
+      case 'comment':
+        this.securityIr.addComment(caseId);
+        break;
+      case 'unlist':
+        this.securityIr.unlisted.add(caseId);
+        break;
+      case 'relist':
+        this.securityIr.unlisted.delete(caseId);
+        break;
+    }
+  }
+
+  create(caseId: string, caseStatus: string, pendingAction: string | null): void {
+    const now = Math.round(Date.now()) / 1000;
+    this.changed(this.securityIr.addCase({ caseId, caseStatus, pendingAction: pendingAction ?? undefined, createdDate: now, lastUpdatedDate: now }));
+  }
+
+  /**
+   * The next read of `operation` answers as a lagging replica would: each case as it was one change
+   * ago (as it is, when it has not changed since it was created). `onLag` is called when it does.
+   */
+  lagNextRead(operation: 'ListCases' | 'GetCase', onLag: () => void): void {
+    this.lags.push({ operation, onLag });
+  }
+
+  /** Reads serve the cases as they are. */
+  stopLagging(): void {
+    this.lags.length = 0;
+  }
+
+  private serve(operation: 'ListCases' | 'GetCase', cases: SimCase[]): SimCase[] {
+    const lag = this.lags.findIndex((l) => l.operation === operation);
+    if (lag < 0) return cases;
+    this.lags.splice(lag, 1)[0].onLag();
+    return cases.map((c) => {
+      const versions = this.versions.get(c.caseId) ?? [c];
+      return versions[Math.max(0, versions.length - 2)];
+    });
+  }
+
+  /** Every case back in the listing. */
+  relistAll(): void {
+    this.securityIr.unlisted.clear();
+  }
+
+  /** The next hint to deliver: the `pick`-th queued event's case, or with none queued the pick-th case. */
+  takeHint(pick: number, keep: boolean): string {
+    if (this.inbox.length === 0) return this.caseIdAt(pick);
+    const index = pick % this.inbox.length;
+    const caseId = this.inbox[index];
+    if (!keep) this.inbox.splice(index, 1);
+    return caseId;
+  }
+
+  private update(caseId: string, patch: Partial<SimCase>): void {
+    this.changed(this.securityIr.updateCase(caseId, patch));
+  }
+
+  private changed(c: SimCase): void {
+    this.versions.set(c.caseId, [...(this.versions.get(c.caseId) ?? []), { ...c }]);
+  }
+}

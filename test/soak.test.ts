@@ -1,0 +1,57 @@
+/**
+ * The randomized soak (scripts/soak/) within `npm test`: short histories of a few cases through the
+ * real handler code against the stand-ins, each checked against the invariants of
+ * scripts/soak/invariants.ts. A fixed seed (the same histories every time, as many as fit the
+ * budget), then a fresh seed, printed with a reproduction when it fails; then the histories the
+ * soak once failed on, pinned. `npm run soak` runs longer.
+ */
+import type { History } from '../scripts/soak/history';
+import { judge } from '../scripts/soak/invariants';
+import { formatReport } from '../scripts/soak/report';
+import { runSoak, type SoakOptions } from '../scripts/soak/run-soak';
+import { SoakRunner } from '../scripts/soak/runner';
+
+const FIXED_SEED = 20261130;
+/** Each soak stops starting histories after this long: the suite's wall time stays bounded on a slow machine. */
+const BUDGET_MS = 7_000;
+const SHAPE = { runs: 60, maxSteps: 8, timeLimitMs: BUDGET_MS } as const;
+
+async function soak(options: SoakOptions): Promise<void> {
+  const report = await runSoak(options);
+  process.stdout.write(`${formatReport(report)}\n`);
+  if (report.failure) throw new Error(formatReport(report));
+  expect(report.lost).toBe(0);
+  expect(report.histories).toBeGreaterThanOrEqual(10);
+}
+
+test(`soak: seed ${FIXED_SEED}`, () => soak({ ...SHAPE, seed: FIXED_SEED }), 60_000);
+
+test('soak: a fresh seed', () => soak({ ...SHAPE, seed: Date.now() % 2 ** 31 }), 60_000);
+
+describe('histories the soak failed on', () => {
+  let runner: SoakRunner;
+  beforeAll(async () => {
+    runner = await SoakRunner.start();
+  });
+  afterAll(async () => {
+    await runner.close();
+  });
+  const expectHolds = async (history: History) => expect(judge(await runner.run(history)).violations).toEqual([]);
+
+  test('seed 51: a hint that read the state while a poll held the lease took the lease after it and published the poll\'s transition again', () => expectHolds({
+    settings: { emitCreatedEvents: false, emitExistingCasesOnFirstRun: false },
+    initialCases: [{ caseStatus: 'Submitted', pendingAction: 'None' }],
+    firstPoll: { trigger: { trigger: 'poll' }, faults: [], retried: false },
+    steps: [
+      { step: 'world', changes: [{ change: 'pendingAction', slot: 0, pendingAction: 'Customer' }] },
+      {
+        step: 'overlap',
+        first: { trigger: { trigger: 'poll' }, faults: [], retried: false },
+        pauseAt: 'load',
+        second: { trigger: { trigger: 'hint', pick: 0, keep: false }, faults: [], retried: false },
+        secondPauseAt: 'lease',
+      },
+      { step: 'time', advanceMs: 5000 },
+    ],
+  }));
+});
