@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import { forEachConcurrently } from './concurrency';
 import type { EventToPublish, PublishOutcome } from './publisher';
 import type { CaseIntent, CaseWrite } from './state-store';
-import type { Telemetry } from './telemetry';
+import { describeError, type Telemetry } from './telemetry';
 
 /** The state writes a run makes under the lease (`StateStore` implements them). */
 export interface RecorderStore {
@@ -119,4 +119,18 @@ export async function publishAndRecord(
     telemetry.log('WARN', 'Another run recorded some cases first: left them as it wrote them', { conflicts });
   }
   return { recorded, conflicts, eventsPublished, publishFailures: published.failures.length };
+}
+
+/**
+ * Releases the lease a run holds (`release` resolves false when it was lost), never masking the
+ * run's own outcome: a lease that cannot be released expires at the run's deadline anyway.
+ */
+export async function releaseLeaseQuietly(release: () => Promise<boolean>, telemetry: Telemetry): Promise<void> {
+  try {
+    if (!(await release())) {
+      telemetry.log('WARN', 'The lease was lost before the run released it');
+    }
+  } catch (error) {
+    telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
+  }
 }

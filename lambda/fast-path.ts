@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'crypto';
 import { type Detection, detectChanges } from './change-detection';
-import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, RecordResult } from './change-recorder';
+import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, RecordResult, releaseLeaseQuietly } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import type { PollerSettings } from './poller';
 import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
@@ -22,7 +22,7 @@ export interface CaseReader {
 
 /** The state operations a hint needs (`StateStore` implements them). */
 export interface FastPathStore extends RecorderStore {
-  readCase(caseId: string): Promise<CaseSnapshot>;
+  readCase(caseId: string, deadline?: number): Promise<CaseSnapshot>;
   acquireLeaseAtGeneration(owner: string, opts: { expiresAt: number; generation: number }): Promise<boolean>;
   releaseLease(owner: string): Promise<boolean>;
 }
@@ -122,7 +122,7 @@ export class FastPath {
     };
 
     const attempts = await retryUntilDeadline<HintRun>(LEASE_WAIT, { clock: this.clock, deadline: workDeadline }, async (attempt) => {
-      const snapshot = await store.readCase(caseId);
+      const snapshot = await store.readCase(caseId, workDeadline);
       if (!snapshot.meta?.baselineAt) {
         return done<HintRun>({ outcome: 'no-baseline' });
       }
@@ -139,7 +139,7 @@ export class FastPath {
         // The read above may predate a record by the run that held the lease then (the generation
         // moves when a lease is taken, not when its holder records), and BatchGetItem reads its
         // items one by one: what to publish is decided on a read made under our own lease.
-        const detection = detect((await store.readCase(caseId)).recorded);
+        const detection = detect((await store.readCase(caseId, workDeadline)).recorded);
         const unchangedSince = nothingToDo(detection);
         if (unchangedSince) {
           return done(unchangedSince);
@@ -152,23 +152,12 @@ export class FastPath {
         });
         return done({ outcome: 'published', result });
       } finally {
-        await this.release(owner);
+        await releaseLeaseQuietly(() => store.releaseLease(owner), telemetry);
       }
     });
     if (!attempts.ok) {
       throw new HintIncompleteError(`Case ${caseId}: the lease stayed busy until the deadline; the next poll delivers`);
     }
     return attempts.value;
-  }
-
-  /** Never masks the hint's own error: an unreleased lease expires at the deadline anyway. */
-  private async release(owner: string): Promise<void> {
-    try {
-      if (!(await this.deps.store.releaseLease(owner))) {
-        this.deps.telemetry.log('WARN', 'The lease was lost before the hint released it');
-      }
-    } catch (error) {
-      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
-    }
   }
 }

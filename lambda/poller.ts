@@ -5,7 +5,7 @@
 import { randomUUID } from 'crypto';
 import { detectChanges, listingDigest, RecordedCase } from './change-detection';
 import { type Clock, systemClock } from './clock';
-import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore } from './change-recorder';
+import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, releaseLeaseQuietly } from './change-recorder';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
@@ -197,7 +197,7 @@ export class Poller {
       complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
     } finally {
       // 10. Release the lease; the digest only when the state matches the whole listing.
-      await this.release(runId, listedAt, complete ? digest : undefined);
+      await releaseLeaseQuietly(() => this.deps.store.releaseLease(runId, { listedAt, ...(complete ? { digest } : {}) }), telemetry);
     }
     return recordedAll ? 'succeeded' : 'incomplete';
   }
@@ -222,17 +222,6 @@ export class Poller {
       return newerListing || pollAtWork ? done(false) : retryAfterBackoff();
     });
     return taken.ok && taken.value;
-  }
-
-  /** Never masks the run's own error: an unreleased lease expires at the deadline anyway. */
-  private async release(runId: string, listedAt: number, digest: string | undefined): Promise<void> {
-    try {
-      if (!(await this.deps.store.releaseLease(runId, { listedAt, ...(digest === undefined ? {} : { digest }) }))) {
-        this.deps.telemetry.log('WARN', 'The lease was lost before the run released it');
-      }
-    } catch (error) {
-      this.deps.telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
-    }
   }
 
   /** Every page of the listing; an invalid pagination token restarts it once. */

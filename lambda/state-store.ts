@@ -130,18 +130,23 @@ export class StateStore {
   }
 
   /**
-   * The meta item, the case item and the case's intent in one strongly consistent `BatchGetItem`
-   * (unprocessed keys, which DynamoDB may leave under load, are read again at once).
+   * The meta item, the case item and the case's intent in one strongly consistent `BatchGetItem`.
+   * Keys DynamoDB leaves unprocessed under load are asked again with the batch writes' retry policy
+   * (backoff, bounded attempts, nothing started past `deadline`); throws if some remain unread.
    */
-  async readCase(caseId: string): Promise<CaseSnapshot> {
+  async readCase(caseId: string, deadline?: number): Promise<CaseSnapshot> {
     let keys: Record<string, AttributeValue>[] = [META_KEY, caseKey(caseId), caseKey(INTENT_PREFIX + caseId)];
     const items: Record<string, AttributeValue>[] = [];
-    while (keys.length > 0) {
+    const result = await retryUntilDeadline(this.batchRetryPolicy, { clock: this.clock, deadline }, async () => {
       const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetItemCommand({
         RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
       }));
       items.push(...(Responses?.[this.tableName] ?? []));
       keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      return keys.length === 0 ? done(undefined) : retryAfterBackoff();
+    });
+    if (!result.ok) {
+      throw new Error(`BatchGetItem left ${keys.length} key(s) of case ${caseId} unread (${result.reason === 'attempts' ? `after ${result.attempts} attempts` : 'the deadline came'})`);
     }
     const meta = items.find((item) => item.pk.S === 'META');
     const cases = recordedCases(items.filter((item) => item.pk.S === CASE_PARTITION));
@@ -164,9 +169,10 @@ export class StateStore {
   }
 
   /**
-   * The lease for a hint: taken only if it is free and nothing was recorded since the hint read the
-   * state (`generation` unchanged), so the hint need not read again. Removes the digest like every
-   * lease. Returns false when another run is at work or has recorded since.
+   * The lease for a hint: taken only if it is free and no lease was taken since the hint read the
+   * state (`generation` unchanged), so a hint that lost a race re-reads without writing. (The hint
+   * still reads again under the lease: `generation` moves when a lease is taken, not when its holder
+   * records.) Removes the digest like every lease. Returns false when another run is at work or was.
    */
   async acquireLeaseAtGeneration(owner: string, opts: { expiresAt: number; generation: number }): Promise<boolean> {
     return this.ifConditionHolds(this.client.send(new UpdateItemCommand({

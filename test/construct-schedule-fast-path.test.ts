@@ -4,6 +4,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps, SecurityIrEventForwarder, SecurityIrEventForwarderProps } from '../lib';
 import { SECURITY_IR_CASE_DETAIL_TYPES } from '../lib/internal/security-ir-events';
 
@@ -61,9 +62,10 @@ describe('the poll runs on EventBridge Scheduler, every figure from pollInterval
 
 describe('the fast path', () => {
   test('by default: a rule on this account\'s default bus for the watched account\'s case events, to the function', () => {
-    const { template, watcher } = synth();
-    expect(watcher.fastPathRule).toBeDefined();
-    const rule = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties).find((r) => r.EventPattern?.source?.[0] === 'aws.security-ir');
+    const { template, watcher, stack } = synth();
+    const [ruleId, found] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.security-ir')!;
+    expect(stack.getLogicalId(watcher.fastPathRule!.node.defaultChild as events.CfnRule)).toBe(ruleId); // the member is that rule
+    const rule = found.Properties;
     expect(rule).toMatchObject({
       EventPattern: {
         source: ['aws.security-ir'],

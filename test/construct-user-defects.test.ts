@@ -4,6 +4,7 @@
  */
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -101,7 +102,10 @@ describe('alarms that act', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    expect(watcher.deadLetterQueueAlarm).toBeDefined();
+    // The member is that alarm.
+    const dlqAlarmId = Object.entries(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .find(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')![0];
+    expect(stack.getLogicalId(watcher.deadLetterQueueAlarm.node.defaultChild as cloudwatch.CfnAlarm)).toBe(dlqAlarmId);
   });
 });
 

@@ -351,10 +351,23 @@ test('Security IR\'s own events, matched by the template\'s fast-path rule, reac
   expect(matchesEventPattern(fastPathPattern, { ...hint, region: 'eu-west-3' })).toBe(false);
   expect(matchesEventPattern(fastPathPattern, { ...hint, source: 'security-ir.case-watcher' })).toBe(false);
 
+  const invokedAt = Date.now();
   const invocation = await watcher.invoke(hint);
+  const returnedAt = Date.now();
   expect(invocation.error).toBeUndefined();
   expect(invocation.result).toMatchObject({ outcome: 'published', caseId: c.caseId, eventsPublished: 1 });
   const published = eventBridge.events.slice(before.events);
+  // The contract's envelope and detail, as for the poll: every field, Time = observedAt = the GetCase read.
+  expect(published.map((e) => Object.keys(e.Detail).sort())).toEqual([[...DETAIL_FIELDS].sort()]);
+  expect(published[0]).toMatchObject({ Source: watcher.environment.EVENT_SOURCE, EventBusName: watcher.environment.EVENT_BUS_NAME, Resources: [c.caseArn] });
+  expect(published[0].Time).toBe(published[0].Detail.observedAt);
+  const observed = Date.parse(published[0].Detail.observedAt);
+  expect(observed).toBeGreaterThanOrEqual(invokedAt - 1);
+  expect(observed).toBeLessThanOrEqual(returnedAt);
+  expect(published[0].Detail).toMatchObject({
+    caseArn: c.caseArn, accountId: TEST_ACCOUNT_ID, region: TEST_REGION, title: c.title, caseStatus: c.caseStatus, previousCaseStatus: c.caseStatus,
+    lastUpdatedDate: new Date(c.lastUpdatedDate! * 1000).toISOString(),
+  });
   expect(published.map((e) => [e.DetailType, e.Detail.caseId, e.Detail.previousPendingAction, e.Detail.pendingAction]))
     .toEqual([[PENDING_ACTION_CHANGED, c.caseId, 'None', 'Customer']]);
   expect(securityIr.calls.slice(before.securityIr).map((call) => call.operation)).toEqual(['GetCase']);

@@ -510,7 +510,7 @@ describe('overlapping runs', () => {
 
 function bind(store: WatcherStore): WatcherStore {
   return {
-    readCase: (caseId) => store.readCase(caseId),
+    readCase: (caseId, deadline) => store.readCase(caseId, deadline),
     acquireLeaseAtGeneration: (owner, opts) => store.acquireLeaseAtGeneration(owner, opts),
     getMeta: () => store.getMeta(),
     acquireLease: (owner, opts) => store.acquireLease(owner, opts),

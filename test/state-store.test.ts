@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { TEST_CREDENTIALS, TEST_REGION } from '../local-aws/credentials';
 import { fakeClock } from './support/fake-clock';
@@ -284,6 +284,39 @@ describe('one case in one read, and the lease for a hint', () => {
     expect(snapshot.recorded).toEqual((await s.loadCases()).get('1111111111'));
     expect(snapshot.recorded).toMatchObject({ caseStatus: 'Acknowledged', version: 1, pending: [B] });
     expect((await s.readCase('2222222222')).recorded).toBeUndefined();
+  });
+
+  test('readCase: unprocessed keys are read again with backoff; keys never processed fail after the policy\'s attempts', async () => {
+    await store().putCase(write('1111111111'));
+    /** Answers the first `times` BatchGetItem requests with every key but the first (or all keys) left unprocessed. */
+    const unprocessedKeys = (times: number, answerFirst = true) => {
+      let left = times;
+      const sender = {
+        getCalls: 0,
+        send: (async (command: any) => {
+          if (!(command instanceof BatchGetItemCommand)) return real(command);
+          sender.getCalls++;
+          if (left-- <= 0) return real(command);
+          const [table, request] = Object.entries(command.input.RequestItems!)[0];
+          if (!answerFirst) return { Responses: {}, UnprocessedKeys: { [table]: request }, $metadata: {} };
+          const [first, ...rest] = request.Keys!;
+          const answered = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: [first] } } }));
+          return { Responses: answered.Responses, UnprocessedKeys: rest.length > 0 ? { [table]: { ...request, Keys: rest } } : {}, $metadata: {} };
+        }) as DynamoDBClient['send'],
+      };
+      const real = (command: any) => client.send(command);
+      return sender;
+    };
+    const twice = unprocessedKeys(2);
+    const clock = fakeClock();
+    const snapshot = await store({ client: twice, clock }).readCase('1111111111');
+    expect(snapshot.recorded).toMatchObject({ caseStatus: 'Acknowledged', version: 1 });
+    expect(twice.getCalls).toBe(3);
+    expect(clock.waits).toHaveLength(2); // a backoff wait before each of the two re-reads
+    const never = unprocessedKeys(Infinity, false);
+    await expect(store({ client: never, maxBatchAttempts: 3 }).readCase('1111111111'))
+      .rejects.toThrow('BatchGetItem left 3 key(s) of case 1111111111 unread (after 3 attempts)');
+    expect(never.getCalls).toBe(3);
   });
 
   test('every lease raises the generation; a hint takes it only at the generation it read', async () => {

@@ -103,9 +103,9 @@ export class InstrumentedRun {
         await this.before('load');
         return store.loadCases();
       },
-      readCase: async (caseId) => {
+      readCase: async (caseId, deadline) => {
         await this.before('load');
-        return store.readCase(caseId);
+        return store.readCase(caseId, deadline);
       },
       putCasesInBatches: async (writes, deadline) => {
         try {
