@@ -1,0 +1,135 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { createExampleApp, ExampleContext } from '../../bin/example-stack';
+import { matchesEventPattern } from '../support/event-pattern';
+
+const FULL_CONTEXT = {
+  [ExampleContext.EVENT_BUS_NAME]: 'security-events',
+  [ExampleContext.POLL_INTERVAL]: '5',
+  [ExampleContext.FAST_PATH]: 'false',
+  [ExampleContext.EVENT_SOURCE]: 'acme.security-ir',
+  [ExampleContext.SECURITY_IR_REGION]: 'eu-west-1',
+  [ExampleContext.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::444455556666:role/SecurityIrReader',
+  [ExampleContext.NOTIFY_EMAIL]: 'secops@example.com',
+};
+
+function synthTemplate(context?: Record<string, string>) {
+  // Without the built-in CloudFormation validation, whose report nag.test.ts checks for this app.
+  const { app, stack } = createExampleApp({ context, builtinCloudFormationValidation: false });
+  // Synthesising the whole app also runs the cdk-nag plugin: any unacknowledged finding throws here.
+  const assembly = app.synth();
+  const template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8')));
+  return { stack, template };
+}
+
+function functionVariables(template: Template): Record<string, unknown> {
+  return Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
+}
+
+describe('example app without context', () => {
+  const { stack, template } = synthTemplate();
+
+  test('is env-agnostic', () => {
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+    expect(Token.isUnresolved(stack.region)).toBe(true);
+  });
+
+  test('runs the watcher with its defaults and no notification', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.security-ir'] }) });
+    expect(functionVariables(template)).toMatchObject({ EVENT_SOURCE: 'security-ir.case-watcher', SECURITY_IR_REGION: { Ref: 'AWS::Region' } });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('context values that are not what their key takes fail the synth, naming the key', () => {
+  test.each([
+    [{ [ExampleContext.POLL_INTERVAL]: 'five' }, /^context pollInterval must be a number, got "five"$/],
+    [{ [ExampleContext.POLL_INTERVAL]: '0.5' }, /^pollInterval must be a whole number of minutes, at least 1, got 30 seconds$/],
+    [{ [ExampleContext.FAST_PATH]: 'yes' }, /^context fastPath must be "true" or "false", got "yes"$/],
+  ])('%o', (context, message) => {
+    expect(() => synthTemplate(context)).toThrow(message);
+  });
+});
+
+describe('example app with every context value', () => {
+  const { stack, template } = synthTemplate(FULL_CONTEXT);
+
+  test('is still env-agnostic', () => {
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+  });
+
+  test('poll interval, fast path, bus, source, region and role come from context', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)' });
+    expect(JSON.stringify(template.toJSON())).not.toContain('aws.security-ir'); // fastPath=false: no fast-path rule
+    const busArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/security-events']],
+    };
+    expect(functionVariables(template)).toMatchObject({
+      EVENT_BUS_NAME: busArn,
+      EVENT_SOURCE: 'acme.security-ir',
+      SECURITY_IR_REGION: 'eu-west-1',
+      SECURITY_IR_ROLE_ARN: 'arn:aws:iam::444455556666:role/SecurityIrReader',
+      SECURITY_IR_ACCOUNT_ID: '444455556666',
+    });
+    expect(Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Timeout).toBe(290);
+  });
+
+  test('notifyEmail: an encrypted, TLS-only topic with the e-mail subscribed', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        // arrayWith keeps order: TLS guard, then the alarms (added with the topic), then EventBridge (added by the rules).
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  test('notifyEmail: rules for customer action and new cases, on the context bus, to the topic', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern);
+    expect(rules).toHaveLength(2);
+    const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
+    for (const rule of rules) {
+      expect(rule.Properties.EventBusName).toBe('security-events');
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: topicRef })]);
+    }
+    const patterns = rules.map((r) => r.Properties.EventPattern);
+    // The watched cases: the role's account, the context's region.
+    const watched = { accountId: ['444455556666'], region: ['eu-west-1'] };
+    expect(patterns).toContainEqual({
+      source: ['acme.security-ir'],
+      'detail-type': ['Security IR Case Pending Action Changed'],
+      detail: { ...watched, pendingAction: ['Customer'] },
+    });
+    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Created'], detail: watched });
+    const waitsOnCustomer = {
+      source: 'acme.security-ir',
+      'detail-type': 'Security IR Case Pending Action Changed',
+      detail: { accountId: '444455556666', region: 'eu-west-1', pendingAction: 'Customer' },
+    };
+    expect(patterns.filter((p) => matchesEventPattern(p, waitsOnCustomer))).toHaveLength(1);
+  });
+
+  test('notifyEmail: every alarm of the watcher (failed runs, staleness, dead-letter queue) notifies the topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'PollSucceeded']);
+    const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+    }
+  });
+});

@@ -1,0 +1,452 @@
+import {
+  CASE_CREATED_DETAIL_TYPE,
+  CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+  CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CaseEventDetail,
+} from '../../lib/events';
+import {
+  changeIdOf,
+  detectChanges,
+  DetectionOptions,
+  listingDigest,
+  RecordedCase,
+} from '../../lambda/change-detection';
+import type { SecurityIrCase } from '../../lambda/security-ir-case';
+
+const OBSERVED_AT = new Date('2026-11-23T09:13:00.000Z');
+const OPTIONS: DetectionOptions = {
+  baseline: false,
+  emitCreatedEvents: true,
+  emitExistingCasesOnFirstRun: false,
+  observedAt: OBSERVED_AT,
+  fallbackAccountId: '999988887777',
+  fallbackRegion: 'eu-west-1',
+};
+
+const DETAIL_KEYS = [
+  'schemaVersion', 'changeId', 'caseId', 'caseArn', 'accountId', 'region', 'title',
+  'caseStatus', 'previousCaseStatus', 'pendingAction', 'previousPendingAction',
+  'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
+].sort();
+
+function listed(overrides: Partial<SecurityIrCase> = {}): SecurityIrCase {
+  return {
+    caseId: '1234567890',
+    caseArn: 'arn:aws:security-ir:us-east-1:111122223333:case/1234567890',
+    title: 'Suspicious IAM activity',
+    caseStatus: 'Detection and Analysis',
+    pendingAction: 'Customer',
+    engagementType: 'Security Incident',
+    resolverType: 'AWS',
+    createdDate: new Date('2026-11-20T10:00:00.000Z'),
+    lastUpdatedDate: new Date('2026-11-23T09:12:44.000Z'),
+    ...overrides,
+  };
+}
+
+function recorded(entries: Record<string, Partial<RecordedCase>>): Map<string, RecordedCase> {
+  return new Map(Object.entries(entries).map(([caseId, r]) => [caseId, {
+    caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 1, ...r,
+  }]));
+}
+
+const AS_RECORDED = { caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-22T08:00:00.000Z', version: 3 };
+
+describe('baseline', () => {
+  const listing = [listed(), listed({ caseId: '2222222222', caseArn: undefined })];
+
+  test('records every case and publishes nothing', () => {
+    const { changes } = detectChanges(new Map(), listing, { ...OPTIONS, baseline: true });
+    expect(changes.map((c) => c.caseId)).toEqual(['1234567890', '2222222222']);
+    expect(changes.every((c) => c.events.length === 0)).toBe(true);
+    expect(changes.every((c) => c.expectedVersion === undefined)).toBe(true);
+    expect(changes[0].state).toEqual({
+      caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z',
+    });
+  });
+
+  test('emitExistingCasesOnFirstRun publishes one Created per case', () => {
+    const { changes } = detectChanges(new Map(), listing, { ...OPTIONS, baseline: true, emitExistingCasesOnFirstRun: true });
+    expect(changes.map((c) => c.events.map((e) => e.detailType))).toEqual([[CASE_CREATED_DETAIL_TYPE], [CASE_CREATED_DETAIL_TYPE]]);
+  });
+
+  test('emitExistingCasesOnFirstRun does nothing when Created events are off', () => {
+    const { changes } = detectChanges(new Map(), listing, {
+      ...OPTIONS, baseline: true, emitExistingCasesOnFirstRun: true, emitCreatedEvents: false,
+    });
+    expect(changes).toHaveLength(2);
+    expect(changes.every((c) => c.events.length === 0)).toBe(true);
+  });
+
+  test('cases recorded by an interrupted baseline run are compared, not re-baselined', () => {
+    const { changes } = detectChanges(
+      recorded({ 1234567890: { ...AS_RECORDED, caseStatus: 'Acknowledged' } }),
+      listing,
+      { ...OPTIONS, baseline: true },
+    );
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE]);
+    expect(changes[1].events).toEqual([]);
+  });
+});
+
+describe('after the baseline', () => {
+  test('an unchanged case yields nothing, whatever else changed about it', () => {
+    const detection = detectChanges(
+      recorded({ 1234567890: AS_RECORDED }),
+      [listed({ title: 'Renamed', lastUpdatedDate: new Date('2026-11-24T00:00:00Z'), closedDate: new Date() })],
+      OPTIONS,
+    );
+    expect(detection).toEqual({ changes: [], staleCaseIds: [] });
+  });
+
+  test('status change: one event with previous and current values of both fields', () => {
+    const { changes } = detectChanges(
+      recorded({ 1234567890: { ...AS_RECORDED, caseStatus: 'Acknowledged' } }),
+      [listed()],
+      OPTIONS,
+    );
+    expect(changes).toHaveLength(1);
+    expect(changes[0].expectedVersion).toBe(3);
+    expect(changes[0].events).toHaveLength(1);
+    expect(changes[0].events[0].detailType).toBe(CASE_STATUS_CHANGED_DETAIL_TYPE);
+    expect(changes[0].events[0].detail).toEqual({
+      schemaVersion: 1,
+      changeId: changeIdOf('1234567890', 'caseStatus', 'Acknowledged', 'Detection and Analysis', '2026-11-23T09:12:44.000Z'),
+      caseId: '1234567890',
+      caseArn: 'arn:aws:security-ir:us-east-1:111122223333:case/1234567890',
+      accountId: '111122223333',
+      region: 'us-east-1',
+      title: 'Suspicious IAM activity',
+      caseStatus: 'Detection and Analysis',
+      previousCaseStatus: 'Acknowledged',
+      pendingAction: 'Customer',
+      previousPendingAction: 'Customer',
+      engagementType: 'Security Incident',
+      resolverType: 'AWS',
+      createdDate: '2026-11-20T10:00:00.000Z',
+      lastUpdatedDate: '2026-11-23T09:12:44.000Z',
+      closedDate: null,
+      observedAt: '2026-11-23T09:13:00.000Z',
+    });
+  });
+
+  test('pending action change: one event', () => {
+    const { changes } = detectChanges(
+      recorded({ 1234567890: { ...AS_RECORDED, pendingAction: 'None' } }),
+      [listed()],
+      OPTIONS,
+    );
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);
+    const detail = changes[0].events[0].detail;
+    expect([detail.previousPendingAction, detail.pendingAction]).toEqual(['None', 'Customer']);
+    expect([detail.previousCaseStatus, detail.caseStatus]).toEqual(['Detection and Analysis', 'Detection and Analysis']);
+  });
+
+  test('both fields at once: two events, status first, distinct changeIds, one state write', () => {
+    const { changes } = detectChanges(
+      recorded({ 1234567890: { ...AS_RECORDED, caseStatus: 'Acknowledged', pendingAction: 'None' } }),
+      [listed()],
+      OPTIONS,
+    );
+    expect(changes).toHaveLength(1);
+    const [status, pending] = changes[0].events;
+    expect([status.detailType, pending.detailType]).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);
+    for (const { detail } of changes[0].events) {
+      expect(detail).toMatchObject({
+        previousCaseStatus: 'Acknowledged', caseStatus: 'Detection and Analysis',
+        previousPendingAction: 'None', pendingAction: 'Customer',
+      });
+    }
+    expect(status.detail.changeId).not.toBe(pending.detail.changeId);
+    expect(changes[0].state).toMatchObject({ caseStatus: 'Detection and Analysis', pendingAction: 'Customer' });
+  });
+
+  test.each([
+    ['Submitted', 'Acknowledged'],
+    ['Acknowledged', 'Detection and Analysis'],
+    ['Detection and Analysis', 'Containment, Eradication and Recovery'],
+    ['Containment, Eradication and Recovery', 'Post-incident Activities'],
+    ['Post-incident Activities', 'Ready to Close'],
+    ['Ready to Close', 'Closed'],
+    ['Closed', 'Detection and Analysis'],
+  ])('status %s -> %s', (from, to) => {
+    const { changes } = detectChanges(recorded({ 1234567890: { ...AS_RECORDED, caseStatus: from } }), [listed({ caseStatus: to })], OPTIONS);
+    expect(changes[0].events).toHaveLength(1);
+    expect(changes[0].events[0].detail).toMatchObject({ previousCaseStatus: from, caseStatus: to });
+  });
+
+  test.each([['None', 'Customer'], ['Customer', 'None']])('pending action %s -> %s', (from, to) => {
+    const { changes } = detectChanges(recorded({ 1234567890: { ...AS_RECORDED, pendingAction: from } }), [listed({ pendingAction: to })], OPTIONS);
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);
+    expect(changes[0].events[0].detail).toMatchObject({ previousPendingAction: from, pendingAction: to });
+  });
+
+  test('a new case yields Created with null previous values', () => {
+    const { changes } = detectChanges(recorded({ 1234567890: AS_RECORDED }), [listed(), listed({ caseId: '5555555555' })], OPTIONS);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ caseId: '5555555555', expectedVersion: undefined });
+    const [created] = changes[0].events;
+    expect(created.detailType).toBe(CASE_CREATED_DETAIL_TYPE);
+    expect(created.detail).toMatchObject({ previousCaseStatus: null, previousPendingAction: null, caseStatus: 'Detection and Analysis' });
+  });
+
+  test('a new case is recorded silently when Created events are off', () => {
+    const { changes } = detectChanges(new Map(), [listed()], { ...OPTIONS, emitCreatedEvents: false });
+    expect(changes).toHaveLength(1);
+    expect(changes[0].events).toEqual([]);
+  });
+
+  test('a case missing from the listing yields nothing', () => {
+    const detection = detectChanges(recorded({ 1234567890: AS_RECORDED, 7777777777: AS_RECORDED }), [listed()], OPTIONS);
+    expect(detection.changes).toEqual([]);
+  });
+
+  test('an empty listing yields nothing', () => {
+    expect(detectChanges(recorded({ 1234567890: AS_RECORDED }), [], OPTIONS).changes).toEqual([]);
+  });
+
+  test('a listing older than the recorded state (another run recorded a newer one) is left alone', () => {
+    const detection = detectChanges(
+      recorded({ 1234567890: { ...AS_RECORDED, caseStatus: 'Closed', lastUpdatedDate: '2026-11-23T10:00:00.000Z' } }),
+      [listed()],
+      OPTIONS,
+    );
+    expect(detection).toEqual({ changes: [], staleCaseIds: ['1234567890'] });
+  });
+
+  test('a repeated case in the listing counts once, the newest copy wins', () => {
+    const older = listed({ caseStatus: 'Acknowledged', lastUpdatedDate: new Date('2026-11-23T09:00:00Z') });
+    const newer = listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:30:00Z') });
+    const { changes } = detectChanges(recorded({ 1234567890: AS_RECORDED }), [newer, older], OPTIONS);
+    expect(changes).toHaveLength(1);
+    expect(changes[0].events).toHaveLength(1);
+    expect(changes[0].events[0].detail.caseStatus).toBe('Closed');
+    expect(listingDigest([newer, older])).toBe(listingDigest([newer]));
+  });
+});
+
+describe('a pending intent (an earlier run may have published without recording)', () => {
+  const A = { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' };
+  const B = { caseStatus: 'Detection and Analysis', pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:12:44.000Z' };
+  const at = (iso: string) => new Date(iso);
+  const listedAs = (state: typeof A, overrides: Partial<SecurityIrCase> = {}) =>
+    listed({ caseStatus: state.caseStatus, pendingAction: state.pendingAction, lastUpdatedDate: at(state.lastUpdatedDate), ...overrides });
+  /** What the first run, which recorded A and listed B, built and announced. */
+  const firstRun = detectChanges(recorded({ 1234567890: { ...A, version: 3 } }), [listedAs(B)], OPTIONS).changes[0];
+  const afterCrash = recorded({ 1234567890: { ...A, version: 3, pending: firstRun.pending } });
+  const ids = (events: { detail: CaseEventDetail }[]) => events.map((e) => e.detail.changeId);
+
+  test('the first run notes where its events lead', () => {
+    expect(firstRun.pending).toEqual([B]);
+    expect(firstRun.expectedVersion).toBe(3);
+  });
+
+  test('flipped back: the step is re-sent as first built, then the change back', () => {
+    const later = { ...A, lastUpdatedDate: '2026-11-23T10:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(later, { title: 'Renamed since' })], OPTIONS);
+    expect(changes).toHaveLength(1);
+    const [resent, back] = changes[0].events;
+    expect(resent.detailType).toBe(CASE_STATUS_CHANGED_DETAIL_TYPE);
+    expect(resent.detail).toEqual({ ...firstRun.events[0].detail, title: 'Renamed since' });
+    expect(back.detail).toMatchObject({
+      changeId: changeIdOf('1234567890', 'caseStatus', B.caseStatus, A.caseStatus, later.lastUpdatedDate),
+      previousCaseStatus: B.caseStatus, caseStatus: A.caseStatus, lastUpdatedDate: later.lastUpdatedDate,
+    });
+    expect(changes[0]).toMatchObject({ state: later, expectedVersion: 3, pending: [B, later] });
+  });
+
+  test('no further change: only the re-send, with the first changeId even after an edit moved lastUpdatedDate', () => {
+    const edited = { ...B, lastUpdatedDate: '2026-11-23T11:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(edited, { title: 'Renamed since' })], OPTIONS);
+    expect(ids(changes[0].events)).toEqual(ids(firstRun.events));
+    expect(changes[0].events[0].detail.lastUpdatedDate).toBe(B.lastUpdatedDate);
+    expect(changes[0]).toMatchObject({ state: edited, pending: [B] });
+  });
+
+  test('a further change to a third value: the re-send, then the step from the intent onwards', () => {
+    const C = { caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const { changes } = detectChanges(afterCrash, [listedAs(C)], OPTIONS);
+    expect(changes[0].events.map((e) => [e.detail.previousCaseStatus, e.detail.caseStatus])).toEqual([[A.caseStatus, B.caseStatus], [B.caseStatus, C.caseStatus]]);
+    expect(ids(changes[0].events)).toEqual([...ids(firstRun.events), changeIdOf('1234567890', 'caseStatus', B.caseStatus, C.caseStatus, C.lastUpdatedDate)]);
+    expect(changes[0].pending).toEqual([B, C]);
+  });
+
+  test('two failed runs in a row: every step re-sent with its changeId, in order', () => {
+    const C = { caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const secondRun = detectChanges(afterCrash, [listedAs(C)], OPTIONS).changes[0];
+    const A2 = { ...A, lastUpdatedDate: '2026-11-25T00:00:00.000Z' };
+    const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: secondRun.pending } }), [listedAs(A2)], OPTIONS);
+    expect(ids(changes[0].events)).toEqual([...ids(secondRun.events), changeIdOf('1234567890', 'caseStatus', C.caseStatus, A.caseStatus, A2.lastUpdatedDate)]);
+    expect(changes[0].pending).toEqual([B, C, A2]);
+  });
+
+  test('both fields: both events re-sent, then both changes back', () => {
+    const both = { caseStatus: 'Closed', pendingAction: 'Customer', lastUpdatedDate: B.lastUpdatedDate };
+    const first = detectChanges(recorded({ 1234567890: { ...A, version: 3 } }), [listedAs(both)], OPTIONS).changes[0];
+    const later = { ...A, lastUpdatedDate: '2026-11-24T00:00:00.000Z' };
+    const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: first.pending } }), [listedAs(later)], OPTIONS);
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([
+      CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+    ]);
+    expect(ids(changes[0].events).slice(0, 2)).toEqual(ids(first.events));
+    for (const { detail } of changes[0].events.slice(2)) {
+      expect(detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: A.caseStatus, previousPendingAction: 'Customer', pendingAction: A.pendingAction });
+    }
+  });
+
+  test('a new case announced but never recorded: Created re-sent, then its status change', () => {
+    const created = detectChanges(new Map(), [listedAs(A)], OPTIONS).changes[0];
+    expect(created.pending).toEqual([A]);
+    const intentOnly = new Map([['1234567890', { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0, pending: created.pending }]]);
+    const { changes } = detectChanges(intentOnly, [listedAs(B)], OPTIONS);
+    expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE]);
+    expect(ids(changes[0].events)[0]).toBe(ids(created.events)[0]);
+    expect(changes[0].events[1].detail).toMatchObject({ previousCaseStatus: A.caseStatus, caseStatus: B.caseStatus, previousPendingAction: 'None' });
+    expect(changes[0]).toMatchObject({ expectedVersion: undefined, state: B, pending: [A, B] });
+    // what was announced is re-sent whatever the options say now
+    const quiet = detectChanges(intentOnly, [listedAs(A)], { ...OPTIONS, emitCreatedEvents: false, baseline: true });
+    expect(ids(quiet.changes[0].events)).toEqual(ids(created.events));
+  });
+
+  test('a case with an intent missing from the listing yields nothing', () => {
+    expect(detectChanges(afterCrash, [], OPTIONS)).toEqual({ changes: [], staleCaseIds: [] });
+  });
+
+  test('a listing older than the intent is stale, even when newer than the recorded state', () => {
+    const between = { ...A, caseStatus: 'Submitted', lastUpdatedDate: '2026-11-23T00:00:00.000Z' };
+    expect(detectChanges(afterCrash, [listedAs(between)], OPTIONS)).toEqual({ changes: [], staleCaseIds: ['1234567890'] });
+  });
+});
+
+describe('detail fields', () => {
+  test('every field is present on every detail-type, null where unknown', () => {
+    const bare: SecurityIrCase = { caseId: '3333333333' };
+    const created = detectChanges(new Map(), [bare], OPTIONS).changes[0].events[0];
+    const changed = detectChanges(recorded({ 3333333333: { caseStatus: 'Closed', pendingAction: 'None' } }), [bare], OPTIONS).changes[0].events;
+    expect(changed.map((e) => e.detailType)).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);
+    for (const { detail } of [created, ...changed]) {
+      expect(Object.keys(detail).sort()).toEqual(DETAIL_KEYS);
+      expect(Object.values(detail)).not.toContain(undefined);
+    }
+    expect(created.detail).toEqual({
+      schemaVersion: 1,
+      changeId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      caseId: '3333333333',
+      caseArn: null,
+      accountId: '999988887777',
+      region: 'eu-west-1',
+      title: null,
+      caseStatus: null,
+      previousCaseStatus: null,
+      pendingAction: null,
+      previousPendingAction: null,
+      engagementType: null,
+      resolverType: null,
+      createdDate: null,
+      lastUpdatedDate: null,
+      closedDate: null,
+      observedAt: OBSERVED_AT.toISOString(),
+    });
+    expect(changed[0].detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: null, previousPendingAction: 'None', pendingAction: null });
+  });
+
+  test('account and region come from the ARN, else the fallbacks (null when none)', () => {
+    const fromArn = detectChanges(new Map(), [listed({ caseArn: 'arn:aws-cn:security-ir:cn-north-1:444455556666:case/1234567890' })], OPTIONS);
+    expect(fromArn.changes[0].events[0].detail).toMatchObject({ accountId: '444455556666', region: 'cn-north-1' });
+    const malformed = detectChanges(new Map(), [listed({ caseArn: 'not-an-arn' })], OPTIONS);
+    expect(malformed.changes[0].events[0].detail).toMatchObject({ caseArn: 'not-an-arn', accountId: '999988887777', region: 'eu-west-1' });
+    const none = detectChanges(new Map(), [listed({ caseArn: undefined })], { ...OPTIONS, fallbackAccountId: null, fallbackRegion: null });
+    expect(none.changes[0].events[0].detail).toMatchObject({ caseArn: null, accountId: null, region: null });
+    expect(none.changes[0].caseArn).toBeNull();
+  });
+
+  test('dates become ISO strings, fractions of a second kept, invalid dates null', () => {
+    const { changes } = detectChanges(new Map(), [listed({
+      createdDate: new Date(1763600000123), closedDate: new Date(Number.NaN), lastUpdatedDate: new Date(1763700000500),
+    })], OPTIONS);
+    expect(changes[0].events[0].detail).toMatchObject({
+      createdDate: '2025-11-20T00:53:20.123Z', closedDate: null, lastUpdatedDate: '2025-11-21T04:40:00.500Z',
+    });
+  });
+
+  test('enum values unknown today pass through', () => {
+    const { changes } = detectChanges(
+      recorded({ 1234567890: AS_RECORDED }),
+      [listed({ caseStatus: 'Quarantined', pendingAction: 'Partner', engagementType: 'Drill', resolverType: 'Partner' })],
+      OPTIONS,
+    );
+    expect(changes[0].events[0].detail).toMatchObject({
+      caseStatus: 'Quarantined', pendingAction: 'Partner', engagementType: 'Drill', resolverType: 'Partner',
+    });
+    expect(changes[0].state).toMatchObject({ caseStatus: 'Quarantined', pendingAction: 'Partner' });
+  });
+});
+
+describe('changeId', () => {
+  const before = recorded({ 1234567890: { ...AS_RECORDED, caseStatus: 'Acknowledged' } });
+  const idOf = (detail: CaseEventDetail) => detail.changeId;
+
+  test('is a stable lowercase hex string of 32 characters, the same on a retry at another time', () => {
+    const first = detectChanges(before, [listed()], OPTIONS).changes[0].events[0].detail;
+    const retry = detectChanges(before, [listed({ title: 'changed title' })], { ...OPTIONS, observedAt: new Date('2026-12-01T00:00:00Z') })
+      .changes[0].events[0].detail;
+    expect(idOf(first)).toMatch(/^[0-9a-f]{32}$/);
+    expect(idOf(retry)).toBe(idOf(first));
+  });
+
+  test('differs for a later transition between the same values', () => {
+    const first = detectChanges(before, [listed()], OPTIONS).changes[0].events[0].detail;
+    const later = detectChanges(before, [listed({ lastUpdatedDate: new Date('2026-11-25T00:00:00Z') })], OPTIONS).changes[0].events[0].detail;
+    expect(idOf(later)).not.toBe(idOf(first));
+  });
+
+  test('depends on every input and keeps absent apart from empty', () => {
+    const base = ['1234567890', 'caseStatus', 'Acknowledged', 'Closed', '2026-11-23T09:12:44.000Z'] as const;
+    const ids = new Set([
+      changeIdOf(...base),
+      changeIdOf('1234567891', base[1], base[2], base[3], base[4]),
+      changeIdOf(base[0], 'pendingAction', base[2], base[3], base[4]),
+      changeIdOf(base[0], 'created', base[2], base[3], base[4]),
+      changeIdOf(base[0], base[1], 'Submitted', base[3], base[4]),
+      changeIdOf(base[0], base[1], base[2], 'Ready to Close', base[4]),
+      changeIdOf(base[0], base[1], base[2], base[3], '2026-11-23T09:12:45.000Z'),
+      changeIdOf(base[0], base[1], null, base[3], base[4]),
+      changeIdOf(base[0], base[1], '', base[3], base[4]),
+      changeIdOf(base[0], base[1], base[2], base[3], null),
+      changeIdOf(base[0], base[1], base[2], base[3], ''),
+      // field separators cannot be forged by values containing them
+      changeIdOf(base[0], base[1], 'Acknowledged|Closed', '', base[4]),
+    ]);
+    expect(ids.size).toBe(12);
+  });
+
+  test('differs between cases in the same poll', () => {
+    const both = recorded({ 1111111111: { ...AS_RECORDED, caseStatus: 'Acknowledged' }, 2222222222: { ...AS_RECORDED, caseStatus: 'Acknowledged' } });
+    const { changes } = detectChanges(both, [listed({ caseId: '1111111111' }), listed({ caseId: '2222222222' })], OPTIONS);
+    expect(changes[0].events[0].detail.changeId).not.toBe(changes[1].events[0].detail.changeId);
+  });
+});
+
+describe('listingDigest', () => {
+  const a = listed({ caseId: '1111111111' });
+  const b = listed({ caseId: '2222222222', caseStatus: 'Closed' });
+
+  test('ignores order, titles and dates', () => {
+    expect(listingDigest([a, b])).toBe(listingDigest([b, { ...a, title: 'x', lastUpdatedDate: new Date(0), closedDate: new Date() }]));
+    expect(listingDigest([a])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('changes with a status, a pending action, a case added or removed', () => {
+    const digests = new Set([
+      listingDigest([a, b]),
+      listingDigest([a, { ...b, caseStatus: 'Ready to Close' }]),
+      listingDigest([a, { ...b, pendingAction: 'None' }]),
+      listingDigest([a, { ...b, pendingAction: undefined }]),
+      listingDigest([a, { ...b, pendingAction: '' }]),
+      listingDigest([a]),
+      listingDigest([a, b, listed({ caseId: '3333333333' })]),
+      listingDigest([]),
+    ]);
+    expect(digests.size).toBe(8);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The dependency directions of docs/design.md, read from the import statements of every source
+ * file, and the package's public surface, read from its entry point.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import * as publicApi from '../../lib';
+
+const ROOT = join(__dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => join(dir, file));
+}
+
+/** Every module specifier a file imports or re-exports (type-only imports included). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'|require\('([^']+)'\)/gm)].map((m) => m[1] ?? m[2]);
+}
+
+function offenders(files: string[], forbidden: (specifier: string) => boolean): string[] {
+  return files.flatMap((file) => importsOf(file).filter(forbidden).map((specifier) => `${file} imports ${specifier}`));
+}
+
+const CDK = (s: string) => s === 'aws-cdk-lib' || s.startsWith('aws-cdk-lib/') || s === 'constructs';
+
+test('the sources are where this test looks for them', () => {
+  expect(sources('lambda').length).toBeGreaterThan(10);
+  expect(sources('lib')).toEqual(expect.arrayContaining(['lib/events.ts', 'lib/metrics.ts', 'lib/internal/rules.ts']));
+  expect(importsOf('lib/security-ir-case-watcher.ts')).toEqual(expect.arrayContaining(['aws-cdk-lib', 'constructs', './events']));
+});
+
+test('the event and metric contracts and the internal shared modules import nothing', () => {
+  for (const file of ['lib/events.ts', 'lib/metrics.ts', ...sources('lib/internal')]) {
+    expect([file, importsOf(file)]).toEqual([file, []]);
+  }
+});
+
+test('the handler never imports aws-cdk-lib, constructs, the construct, the stand-ins or the tests', () => {
+  const sharedWithHandler = new Set(['../lib/events', '../lib/metrics', '../lib/internal/handler-environment', '../lib/internal/rules', '../lib/internal/security-ir-events']);
+  expect(offenders(sources('lambda'), (s) => CDK(s) || (s.startsWith('../') && !sharedWithHandler.has(s)))).toEqual([]);
+});
+
+test('change detection does no I/O: it imports only hashing, the event contract and types', () => {
+  const text = readFileSync(join(ROOT, 'lambda/change-detection.ts'), 'utf8');
+  const valueImports = [...text.matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)].map((m) => m[1]);
+  expect(valueImports.filter((s) => s !== 'crypto' && s !== '../lib/events')).toEqual([]);
+});
+
+test('the library, the handler and the stand-ins never import test support', () => {
+  const files = [...sources('lib'), ...sources('lambda'), ...sources('local-aws'), ...sources('scripts'), ...sources('bench')];
+  expect(offenders(files, (s) => /(^|\/)test(\/|$)/.test(s))).toEqual([]);
+  expect(offenders([...sources('lib'), ...sources('lambda')], (s) => s.includes('local-aws'))).toEqual([]);
+});
+
+test('the package entry point exports the construct and the public contracts only', () => {
+  expect(Object.keys(publicApi).sort()).toEqual([
+    'CASE_CREATED_DETAIL_TYPE',
+    'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE',
+    'CASE_STATUS_CHANGED_DETAIL_TYPE',
+    'CASE_WATCHER_DETAIL_TYPES',
+    'CaseWatcherEvents',
+    'DEFAULT_EVENT_SOURCE',
+    'EVENT_SCHEMA_VERSION',
+    'METRIC_NAMESPACE',
+    'METRIC_SERVICE_DIMENSION',
+    'MetricName',
+    'SecurityIrCaseWatcher',
+    'SecurityIrEventForwarder',
+  ]);
+  expect(relative(ROOT, require.resolve('../../lib'))).toBe(join('lib', 'index.ts'));
+});
