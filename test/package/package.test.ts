@@ -1,12 +1,13 @@
 /**
  * The npm package as a consumer gets it: `npm pack` of this repository (once per run), installed
- * into a throw-away CDK app outside the repository next to the pinned peer dependencies, then used
- * from plain JavaScript (synthesised), from TypeScript (type-checked against the shipped
- * declarations), as ES module and CommonJS, and by a subscriber's Lambda that bundles only the
- * CDK-free event contract (`cdk-security-ir-case-watcher/events`). The tarball is also unpacked to
+ * into two throw-away CDK apps outside the repository, one with the newest peer dependencies (the
+ * versions the repository pins) and one with the oldest its peer ranges admit (the floor), then used
+ * from plain JavaScript (synthesised, at both), from TypeScript (type-checked against the shipped
+ * declarations, at both), as ES module and CommonJS, and by a subscriber's Lambda that bundles only
+ * the CDK-free event contract (`cdk-security-ir-case-watcher/events`). The tarball is also unpacked to
  * check that every link of its documents and every reference of its declarations resolves inside it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../../lib/events';
@@ -17,9 +18,35 @@ import { scratchDir } from '../support/scratch-dir';
 const REPO_ROOT = join(__dirname, '..', '..');
 const PACKAGE_NAME = 'cdk-security-ir-case-watcher';
 const REPO_PACKAGE_JSON = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-/** The versions the repository pins; a consumer app gets the same ones. */
-const AWS_CDK_LIB_VERSION = '2.276.0';
-const CONSTRUCTS_VERSION = '10.8.1';
+/** Versions of the peer dependencies a consumer app is given. */
+interface PeerVersions {
+  readonly awsCdkLib: string;
+  readonly constructs: string;
+}
+
+/** The oldest version a peer range admits: the `x.y.z` of `^x.y.z`, the only form the package uses. */
+function floorOf(peer: string): string {
+  const range: string = REPO_PACKAGE_JSON.peerDependencies[peer];
+  const floor = /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1];
+  if (floor === undefined) {
+    throw new Error(`peerDependencies.${peer} must be a caret range from the oldest supported version (^x.y.z), got ${range}`);
+  }
+  return floor;
+}
+
+/** The newest: the versions the repository pins (and jsii builds against). */
+const NEWEST: PeerVersions = {
+  awsCdkLib: REPO_PACKAGE_JSON.devDependencies['aws-cdk-lib'],
+  constructs: REPO_PACKAGE_JSON.devDependencies.constructs,
+};
+/**
+ * The floor: the oldest the peer ranges admit, fetched from the npm registry (it is in no lockfile).
+ * Below aws-cdk-lib 2.269.0, `Validations.of(...).acknowledge` rejects a rule id holding `::` (the
+ * cdk-nag findings the watcher acknowledges); below 2.186.0 there is no stable `aws-scheduler`.
+ */
+const FLOOR: PeerVersions = { awsCdkLib: floorOf('aws-cdk-lib'), constructs: floorOf('constructs') };
+const CONSUMERS = [['newest', NEWEST], ['floor', FLOOR]] as const;
+type ConsumerName = (typeof CONSUMERS)[number][0];
 const AWS_LAMBDA_TYPES_VERSION: string = REPO_PACKAGE_JSON.devDependencies['@types/aws-lambda'];
 const CONSUMER_STACK = 'ConsumerStack';
 /** What "a few KB" means for a subscriber's bundle of the event contract (2.2 KB measured). */
@@ -31,13 +58,29 @@ const SUBSCRIBER_BUNDLE_MAX_BYTES = 4 * 1024;
 const CHILD_TIMEOUT_MS = 120_000;
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
+type Output = { stdout: string; stderr: string };
+
+function failure(command: string, args: string[], status: number | string | null, output: Output, error?: Error): Error {
+  return new Error(`${command} ${args.join(' ')} exited with ${status}:\n${output.stdout}${output.stderr}${error ?? ''}`);
+}
+
 /** Runs a command to completion and returns its output; a non-zero exit throws with both streams. */
-function run(command: string, args: string[], cwd: string): { stdout: string; stderr: string } {
+function run(command: string, args: string[], cwd: string): Output {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
-  }
+  if (result.status !== 0) throw failure(command, args, result.status ?? result.signal, result, result.error);
   return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `run`, without blocking: so that the two consumer apps install at the same time. */
+function runInBackground(command: string, args: string[], cwd: string): Promise<Output> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, timeout: CHILD_TIMEOUT_MS });
+    const output = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output.stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output.stderr += chunk; });
+    child.on('error', (error) => reject(failure(command, args, null, output, error)));
+    child.on('close', (status, signal) => (status === 0 ? resolve(output) : reject(failure(command, args, status ?? signal, output))));
+  });
 }
 
 /** A plain JavaScript CDK app, as a consumer writes one: the watcher and one `on*()` rule with an SNS target. */
@@ -58,10 +101,15 @@ app.synth();
 /**
  * A CDK app's TypeScript: the construct, the detail types and constants from the package's main
  * entry. The `@ts-expect-error` lines fail the check if the types were missing (`any`) or too loose.
+ * The members are typed with the app's own aws-cdk-lib: one that lacked a type the declarations name
+ * would fail here, even though the check skips the libraries' own declarations.
  */
 const CONSUMER_TS = `
 import type { EventBridgeEvent } from 'aws-lambda';
 import { App, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
@@ -104,7 +152,10 @@ export function wrongTypes(created: CaseCreatedDetail, changed: CaseStatusChange
 }
 
 const stack = new Stack(new App(), 'TypedConsumer');
-export const watcher = new SecurityIrCaseWatcher(stack, 'CaseWatcher', { emitCreatedEvents: false });
+export const watcher = new SecurityIrCaseWatcher(stack, 'CaseWatcher', { emitCreatedEvents: false, logLevel: lambda.ApplicationLogLevel.DEBUG });
+export const schedule: scheduler.Schedule = watcher.schedule;
+// @ts-expect-error a schedule is not a table: the members are typed, not any
+export const notATable: dynamodb.Table = watcher.schedule;
 // @ts-expect-error not a prop of the construct
 new SecurityIrCaseWatcher(stack, 'Other', { pollEverySecond: true });
 `;
@@ -155,11 +206,18 @@ function tsconfig(file: string, moduleOptions: { module: string; moduleResolutio
 }
 
 /** Type-checks with a tsconfig written into the app; returns the diagnostics and every file the compiler read. */
-function typeCheck(tscPath: string, config: object, name: string): { diagnostics: string[]; files: string[]; status: number | null } {
-  writeFileSync(join(appDir, name), JSON.stringify(config, null, 2));
-  const result = spawnSync(process.execPath, [tscPath, '-p', join(appDir, name), '--listFiles'], { cwd: appDir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+function typeCheck(tscPath: string, config: object, name: string, dir = appDir): { diagnostics: string[]; files: string[]; status: number | null } {
+  writeFileSync(join(dir, name), JSON.stringify(config, null, 2));
+  const result = spawnSync(process.execPath, [tscPath, '-p', join(dir, name), '--listFiles'], { cwd: dir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   const lines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
   return { diagnostics: lines.filter((line) => /error TS\d+/.test(line)), files: lines.filter((line) => !/error TS\d+/.test(line)), status: result.status };
+}
+
+/** Negative when `a` (x.y.z) is older than `b`, positive when newer, 0 when equal. */
+function compareVersions(a: string, b: string): number {
+  const [pa, pb] = [a, b].map((version) => version.split('.').map(Number));
+  const differing = pa.findIndex((part, i) => part !== pb[i]);
+  return differing === -1 ? 0 : pa[differing] - pb[differing];
 }
 
 type Template = { Resources: Record<string, { Type: string; Properties?: any }> };
@@ -192,15 +250,25 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
+/** A throw-away CDK app with the tarball installed next to one set of peer versions. */
+interface Consumer {
+  readonly versions: PeerVersions;
+  readonly dir: string;
+  /** Where the package is installed in it. */
+  readonly installed: string;
+  readonly installOutput: Output;
+}
+
 let workDir: string;
 let unpackedDir: string;
-let appDir: string;
-let installed: string;
 let packed: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
 let packedFiles: string[];
-let installOutput: { stdout: string; stderr: string };
+let consumers: Record<ConsumerName, Consumer>;
+/** The newest consumer's, which the tests that are not about the peer versions use. */
+let appDir: string;
+let installed: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   // Both are also done by the global setup; here so that this file alone still packs a current build.
   ensureBundle();
   ensureLibraryCompiled();
@@ -217,12 +285,20 @@ beforeAll(() => {
   run('tar', ['-xzf', tarball, '-C', unpackedDir], workDir);
   unpackedDir = join(unpackedDir, 'package');
 
-  appDir = join(workDir, 'consumer-app');
-  mkdirSync(appDir);
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }));
-  // From the npm cache that `npm ci` filled: a few seconds, so the peers are installed, not linked.
-  installOutput = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, `aws-cdk-lib@${AWS_CDK_LIB_VERSION}`, `constructs@${CONSTRUCTS_VERSION}`, `@types/aws-lambda@${AWS_LAMBDA_TYPES_VERSION}`], appDir);
-  installed = join(appDir, 'node_modules', PACKAGE_NAME);
+  // Both at once: the newest from the npm cache that `npm ci` filled, the floor from the registry the
+  // first time (then from the cache too). The peers are installed, not linked.
+  const install = async (name: ConsumerName, versions: PeerVersions): Promise<[ConsumerName, Consumer]> => {
+    const dir = join(workDir, `consumer-app-${name}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-app-${name}`, version: '1.0.0', private: true }));
+    const installOutput = await runInBackground('npm', [
+      'install', '--prefer-offline', '--no-audit', '--no-fund', tarball,
+      `aws-cdk-lib@${versions.awsCdkLib}`, `constructs@${versions.constructs}`, `@types/aws-lambda@${AWS_LAMBDA_TYPES_VERSION}`,
+    ], dir);
+    return [name, { versions, dir, installed: join(dir, 'node_modules', PACKAGE_NAME), installOutput }];
+  };
+  consumers = Object.fromEntries(await Promise.all(CONSUMERS.map(([name, versions]) => install(name, versions)))) as Record<ConsumerName, Consumer>;
+  ({ dir: appDir, installed } = consumers.newest);
 }, 180_000);
 
 afterAll(() => {
@@ -264,7 +340,17 @@ test('the packed package.json has no script that npm runs, or asks about, when a
   });
 });
 
-test('installing the tarball into a fresh app prints no warning of ours', () => {
+test('each peer range admits the newest, and the floor app gets an older aws-cdk-lib than the newest', () => {
+  for (const peer of ['awsCdkLib', 'constructs'] as const) {
+    const [floor, newest] = [FLOOR[peer], NEWEST[peer]].map((version) => version.split('.').map(Number));
+    expect(newest[0]).toBe(floor[0]); // a caret range keeps the major
+    expect(compareVersions(FLOOR[peer], NEWEST[peer])).toBeLessThanOrEqual(0);
+  }
+  expect(compareVersions(FLOOR.awsCdkLib, NEWEST.awsCdkLib)).toBeLessThan(0);
+});
+
+test.each(CONSUMERS)('installing the tarball into a fresh app (%s peers) prints no warning of ours', (name) => {
+  const { installOutput, installed } = consumers[name];
   const lines = installOutput.stderr.split('\n').filter((line) => line.trim() !== '');
   const scripts: string[] = Object.values(REPO_PACKAGE_JSON.scripts);
   const ours = lines.filter((line) => line.includes(PACKAGE_NAME) || scripts.some((command) => line.includes(command)));
@@ -274,15 +360,18 @@ test('installing the tarball into a fresh app prints no warning of ours', () => 
   expect(existsSync(join(installed, 'package.json'))).toBe(true);
 });
 
-test('the installed package resolves to its compiled entry points, next to the consumer\'s own aws-cdk-lib', () => {
-  const resolve = (request: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(request)})`], { cwd: appDir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).trim();
+test.each(CONSUMERS)('the installed package resolves to its compiled entry points, next to the consumer\'s own aws-cdk-lib (%s peers)', (name, versions) => {
+  const { dir, installed } = consumers[name];
+  const resolve = (request: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(request)})`], { cwd: dir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).trim();
   expect(resolve(PACKAGE_NAME)).toBe(join(installed, 'dist', 'lib', 'index.js'));
   expect(resolve(`${PACKAGE_NAME}/events`)).toBe(join(installed, 'dist', 'lib', 'events.js'));
   expect(resolve(`${PACKAGE_NAME}/.jsii`)).toBe(join(installed, '.jsii'));
-  expect(resolve('aws-cdk-lib')).toBe(join(appDir, 'node_modules', 'aws-cdk-lib', 'index.js'));
-  // Peers, not bundled copies: the package must use the app's aws-cdk-lib and constructs.
+  expect(resolve('aws-cdk-lib')).toBe(join(dir, 'node_modules', 'aws-cdk-lib', 'index.js'));
+  // Peers, not bundled copies: the package must use the app's aws-cdk-lib and constructs, at the versions asked for.
   expect(existsSync(join(installed, 'node_modules'))).toBe(false);
-  expect(JSON.parse(readFileSync(join(appDir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version).toBe(AWS_CDK_LIB_VERSION);
+  const installedVersion = (peer: string) => JSON.parse(readFileSync(join(dir, 'node_modules', peer, 'package.json'), 'utf8')).version;
+  expect(installedVersion('aws-cdk-lib')).toBe(versions.awsCdkLib);
+  expect(installedVersion('constructs')).toBe(versions.constructs);
 });
 
 test('both entry points load as CommonJS (require) and as ES modules (import), with the same exports', () => {
@@ -307,19 +396,37 @@ test('both entry points load as CommonJS (require) and as ES modules (import), w
   expect(JSON.parse(esm)).toEqual(expected);
 });
 
-test('a plain JavaScript CDK app synthesises the watcher and a rule from the installed package', () => {
-  writeFileSync(join(appDir, 'app.js'), CONSUMER_APP_JS);
-  const outdir = join(appDir, 'cdk.out');
-  // Without the CDK's built-in CloudFormation validation (the switch of `cdk synth --no-validation`):
-  // this is about the package; nag.test.ts and the end-to-end test assert that validation finds nothing.
-  const env = { ...process.env, CDK_VALIDATION: 'false' };
-  execFileSync(process.execPath, ['app.js', outdir], { cwd: appDir, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
-  const template: Template = JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8'));
+const syntheses = new Map<ConsumerName, { outdir: string; template: Template }>();
 
-  // The function, whose code asset is the package's bundled handler, byte for byte.
+/** The consumer's plain JavaScript app, synthesised once per consumer: its output folder and the stack's template. */
+function synthesised(name: ConsumerName): { outdir: string; template: Template } {
+  let synthesis = syntheses.get(name);
+  if (synthesis === undefined) {
+    const { dir } = consumers[name];
+    writeFileSync(join(dir, 'app.js'), CONSUMER_APP_JS);
+    const outdir = join(dir, 'cdk.out');
+    // Without the CDK's built-in CloudFormation validation (the switch of `cdk synth --no-validation`):
+    // this is about the package; nag.test.ts and the end-to-end test assert that validation finds nothing.
+    const env = { ...process.env, CDK_VALIDATION: 'false' };
+    execFileSync(process.execPath, ['app.js', outdir], { cwd: dir, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+    synthesis = { outdir, template: JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8')) };
+    syntheses.set(name, synthesis);
+  }
+  return synthesis;
+}
+
+function onlyFunction(template: Template): any {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
   expect(functions).toHaveLength(1);
-  const [, fn] = functions[0];
+  return functions[0][1];
+}
+
+test.each(CONSUMERS)('a plain JavaScript CDK app synthesises the watcher and a rule from the installed package (%s peers)', (name) => {
+  const { installed } = consumers[name];
+  const { outdir, template } = synthesised(name);
+
+  // The function, whose code asset is the package's bundled handler, byte for byte.
+  const fn = onlyFunction(template);
   expect(fn.Handler).toBe('index.handler');
   const assetHash = String(fn.Code.S3Key).replace(/\.zip$/, '');
   const assets = JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.assets.json`), 'utf8'));
@@ -356,16 +463,23 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
   expect(fn.Environment.Variables.STATE_TABLE_NAME).toEqual({ Ref: tables[0][0] });
 });
 
+test('at the floor, the function gets the Node.js runtime it gets at the newest (the one the handler is tested on)', () => {
+  const runtime = onlyFunction(synthesised('newest').template).Runtime;
+  expect(runtime).toMatch(/^nodejs\d+\.x$/);
+  expect(onlyFunction(synthesised('floor').template).Runtime).toBe(runtime);
+});
+
 const isDefaultLib = (file: string) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(file); // TypeScript's own lib.es2022.d.ts...
 
-test('a TypeScript consumer, and the packed README\'s construct snippet, type-check against the shipped declarations', () => {
-  writeFileSync(join(appDir, 'consumer.ts'), CONSUMER_TS);
+test.each(CONSUMERS)('a TypeScript consumer, and the packed README\'s construct snippet, type-check against the shipped declarations (%s peers)', (name) => {
+  const { dir, installed } = consumers[name];
+  writeFileSync(join(dir, 'consumer.ts'), CONSUMER_TS);
   const snippets = [...readFileSync(join(installed, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
   const readmeConstruct = snippets.filter((code) => code.includes(`from '${PACKAGE_NAME}'`) && code.includes('new SecurityIrCaseWatcher'));
   expect(readmeConstruct).toHaveLength(1);
-  writeFileSync(join(appDir, 'readme-construct.ts'), readmeConstruct[0]);
+  writeFileSync(join(dir, 'readme-construct.ts'), readmeConstruct[0]);
   const config = tsconfig('consumer.ts', { module: 'NodeNext', moduleResolution: 'NodeNext' });
-  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts'] }, 'tsconfig.consumer.json');
+  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts'] }, 'tsconfig.consumer.json', dir);
   expect(diagnostics).toEqual([]);
   expect(status).toBe(0);
   // The declarations came from the installed package, and nothing from this repository was read.
