@@ -6,7 +6,7 @@
  * evaluation rules: the set operator for a call carrying several entries, the key a negated operator
  * finds missing, and who else puts events on the bus (the forwarder, EventBridge itself).
  *
- * The statement the construct should add (docs/design.md, "No forgeries"):
+ * The statement the construct should add (docs/design.md, "Subscribers' trust: the construct's part"):
  *   Deny events:PutEvents on the bus to Principal "*" when
  *     ForAnyValue:StringEquals events:source = [the watcher's source]   (one entry of ours in a call is enough)
  *     ArnNotEquals aws:PrincipalArn = [the watcher role's ARN]           (everyone but the watcher)
