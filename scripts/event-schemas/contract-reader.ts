@@ -22,10 +22,23 @@ export type FieldType =
   | { readonly kind: 'string' | 'number' | 'boolean' }
   | { readonly kind: 'literal'; readonly value: string | number | boolean };
 
+/**
+ * What a string field's doc comment can add to its type, as TSDoc tags of the names JSON Schema
+ * uses: `@format date-time`, `@pattern ^[0-9a-f]{16,}$`, `@minLength 1`, `@maxLength 300`.
+ */
+export interface StringConstraints {
+  readonly format?: 'date-time';
+  readonly pattern?: string;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
 export interface ContractField {
   readonly name: string;
   /** The first paragraph of the field's doc comment. */
   readonly doc?: string;
+  /** From the doc comment's tags; only on string fields. */
+  readonly constraints?: StringConstraints;
   /** The non-null members of the field's type: one kind, or literals of one kind. */
   readonly types: readonly FieldType[];
   /** `null` is one of the members. */
@@ -206,7 +219,31 @@ class SourceReader {
     if (types.length === 0) throw this.error(member.span.start, `${where}: a field cannot be only null`);
     if (kinds.size > 1) throw this.error(member.span.start, `${where}: a union of ${[...kinds].join(' and ')} is not supported`);
     if (types.some((t) => t.kind !== 'literal') && types.length > 1) throw this.error(member.span.start, `${where}: a union of a type and its literals is not supported`);
-    return { name, doc: this.docBefore(member.span.start, previousEnd), types, nullable };
+    const constraints = this.constraints(where, member.span.start, this.tagsBefore(member.span.start, previousEnd));
+    if (constraints && !types.every((t) => t.kind === 'string')) throw this.error(member.span.start, `${where}: @${Object.keys(constraints)[0]} applies to string fields only`);
+    return { name, doc: this.docBefore(member.span.start, previousEnd), types, nullable, ...(constraints ? { constraints } : {}) };
+  }
+
+  /** The string constraints among `tags`; a malformed value throws. Other tags (`@default`, `@jsii`...) are not the reader's. */
+  private constraints(where: string, at: number, tags: [string, string][]): StringConstraints | undefined {
+    const found: { -readonly [K in keyof StringConstraints]: StringConstraints[K] } = {};
+    for (const [tag, value] of tags) {
+      if (tag === 'format') {
+        if (value !== 'date-time') throw this.error(at, `${where}: @format ${value} is not supported (date-time is)`);
+        found.format = value;
+      } else if (tag === 'pattern') {
+        try {
+          new RegExp(value, 'u');
+        } catch (error) {
+          throw this.error(at, `${where}: @pattern ${value} is not a regular expression (${(error as Error).message})`);
+        }
+        found.pattern = value;
+      } else if (tag === 'minLength' || tag === 'maxLength') {
+        if (!/^\d+$/.test(value)) throw this.error(at, `${where}: @${tag} must be a whole number, not ${JSON.stringify(value)}`);
+        found[tag] = Number(value);
+      }
+    }
+    return Object.keys(found).length > 0 ? found : undefined;
   }
 
   private fieldType(where: string, type: TsType): FieldType {
@@ -226,6 +263,17 @@ class SourceReader {
     const end = lines.findIndex((l, i) => l.startsWith('@') || (l === '' && lines.slice(0, i).some((p) => p !== '')));
     const text = (end === -1 ? lines : lines.slice(0, end)).join(' ').replace(/\s+/g, ' ').trim();
     return text === '' ? undefined : text;
+  }
+
+  /** The `@tag value` lines of the doc comment that ends right before `to` (after `from`). */
+  private tagsBefore(to: number, from: number): [string, string][] {
+    const between = this.text(from, to).trimEnd();
+    const start = between.lastIndexOf('/**');
+    if (!between.endsWith('*/') || start === -1) return [];
+    return between.slice(start + 3, -2).split('\n')
+      .map((l) => /^\s*\*?\s*@(\w+)(?:\s+(.*?))?\s*$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2] ?? '']);
   }
 
   private text(start: number, end: number): string {

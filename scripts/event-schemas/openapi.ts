@@ -43,6 +43,9 @@ export interface SchemaObject {
   readonly nullable?: boolean;
   readonly enum?: readonly (string | number | boolean | null)[];
   readonly format?: string;
+  readonly pattern?: string;
+  readonly minLength?: number;
+  readonly maxLength?: number;
   readonly required?: readonly string[];
   readonly properties?: Record<string, SchemaObject>;
   readonly items?: SchemaObject;
@@ -125,5 +128,6 @@ function fieldSchema(field: ContractField): SchemaObject {
     ...(field.doc ? { description: field.doc } : {}),
     ...(field.nullable ? { nullable: true } : {}),
     ...(literals.length > 0 ? { enum: [...literals.map((l) => l.value), ...(field.nullable ? [null] : [])] } : {}),
+    ...field.constraints,
   };
 }

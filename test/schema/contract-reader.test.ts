@@ -82,6 +82,29 @@ test('literal types become enums, with null when the field may be null', () => {
   expect(first.document.components.schemas[first.detailInterface].properties!.fixtureKind).toEqual({ type: 'string', nullable: true, enum: ['a', 'b', null], description: 'A kind.' });
 });
 
+test('a string field\'s doc tags constrain it: format, pattern and lengths', () => {
+  const tagged = [
+    '/**',
+    '   * An id.',
+    '   *',
+    '   * @pattern ^[0-9a-f]{16,}$',
+    '   * @minLength 16',
+    '   * @maxLength 64',
+    '   * @default none, a tag that is not the reader\'s',
+    '   */',
+    '  readonly fixtureId: string;',
+    '  /** A time.',
+    '   * @format date-time',
+    '   */',
+    '  readonly fixtureAt: string | null;',
+  ].join('\n');
+  const contract = readEventContract(contractWith('', [BASE_INTERFACE_START, `$1\n  ${tagged}`]));
+  const [first] = eventSchemaDocuments(contract);
+  const properties = first.document.components.schemas[first.detailInterface].properties!;
+  expect(properties.fixtureId).toEqual({ type: 'string', description: 'An id.', pattern: '^[0-9a-f]{16,}$', minLength: 16, maxLength: 64 });
+  expect(properties.fixtureAt).toEqual({ type: 'string', nullable: true, description: 'A time.', format: 'date-time' });
+});
+
 describe('what the reader refuses, naming the place', () => {
   const field = (declaration: string) => contractWith('', [BASE_INTERFACE_START, `$1\n  ${declaration}`]);
   const line = (source: string, text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1;
@@ -95,10 +118,14 @@ describe('what the reader refuses, naming the place', () => {
     ['a union of two kinds', 'readonly fixture: string | number;', /CaseEventDetail\.fixture: a union of string and number is not supported/],
     ['only null', 'readonly fixture: null;', /CaseEventDetail\.fixture: a field cannot be only null/],
     ['a method', 'fixture(): string;', /CaseEventDetail: only plain property signatures are supported/],
+    ['a format it does not know', '/** x\n   * @format email */ readonly fixture: string;', /CaseEventDetail\.fixture: @format email is not supported \(date-time is\)/],
+    ['a pattern that is not a regular expression', '/** x\n   * @pattern ^[0-9 */ readonly fixture: string;', /CaseEventDetail\.fixture: @pattern \^\[0-9 is not a regular expression/],
+    ['a length that is not a number', '/** x\n   * @maxLength many */ readonly fixture: string;', /CaseEventDetail\.fixture: @maxLength must be a whole number, not "many"/],
+    ['a constraint on a number', '/** x\n   * @maxLength 3 */ readonly fixture: number;', /CaseEventDetail\.fixture: @maxLength applies to string fields only/],
   ])('%s', (_name, declaration, message) => {
     const source = field(declaration);
     expect(() => readEventContract(source)).toThrow(message);
-    expect(() => readEventContract(source)).toThrow(`lib/events.ts:${line(source, declaration)}:`);
+    expect(() => readEventContract(source)).toThrow(`lib/events.ts:${line(source, declaration.split('\n').at(-1)!)}:`);
   });
 
   test('a detail-type whose constant has no detail interface', () => {
