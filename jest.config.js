@@ -10,5 +10,7 @@ module.exports = {
   // workers, 37 s with 1 (`time npx jest --maxWorkers=N`).
   maxWorkers: '100%',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Every event a poller harness's stand-in accepts is checked against the shipped schemas (event-audit.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/event-audit-setup.ts'],
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };

@@ -62,6 +62,8 @@ export interface EventBridgeSimulator {
   readonly calls: RecordedCall[];
   /** Fail entries matching `match` (per-entry failure, counted in FailedEntryCount) for the next `times` matches (default 1). */
   failEntries(match: (entry: EntryView) => boolean, opts?: { times?: number; errorCode?: string; errorMessage?: string }): void;
+  /** Calls `listener` with every entry accepted from now on, as it is accepted (records may be reset, observers are not). */
+  observeAccepted(listener: (event: AcceptedEvent) => void): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ class LocalEventBridge implements EventBridgeSimulator {
   public readonly calls: RecordedCall[] = [];
   public server!: AwsSimServer;
   private readonly entryFailures: EntryFailure[] = [];
+  private readonly acceptedListeners: ((event: AcceptedEvent) => void)[] = [];
 
   public get url(): string {
     return this.server.url;
@@ -127,6 +130,10 @@ class LocalEventBridge implements EventBridgeSimulator {
       errorCode: opts.errorCode ?? 'InternalFailure',
       errorMessage: opts.errorMessage ?? 'Injected entry failure',
     });
+  }
+
+  public observeAccepted(listener: (event: AcceptedEvent) => void): void {
+    this.acceptedListeners.push(listener);
   }
 
   public putEvents(req: SimRequest): SimResponse {
@@ -176,13 +183,15 @@ class LocalEventBridge implements EventBridgeSimulator {
       return { ErrorCode: failure.errorCode, ErrorMessage: failure.errorMessage };
     }
     const eventId = randomUUID();
-    this.events.push({
+    const accepted: AcceptedEvent = {
       eventId,
       EventBusName: typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? entry.EventBusName : 'default',
       ...view,
       ...(time ? { Time: time.toISOString() } : {}),
       acceptedAt: Date.now(),
-    });
+    };
+    this.events.push(accepted);
+    this.acceptedListeners.forEach((listener) => listener(accepted));
     return { EventId: eventId };
   }
 }

@@ -146,7 +146,9 @@ describe('the function role allows exactly what the handler calls', () => {
     expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
   });
 
-  test('PutEvents is limited to the bus, our source and our three detail-types, and every published event fits', () => {
+  // Whether every published event is allowed by the statement (and near misses are not) is decided by an
+  // IAM evaluator over the recorded PutEvents calls in test/iam/evaluation.test.ts.
+  test('PutEvents is limited to the bus, our source and our three detail-types', () => {
     const { statements } = rolePolicy();
     const putEvents = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
@@ -155,10 +157,6 @@ describe('the function role allows exactly what the handler calls', () => {
     expect(condition['events:source']).toEqual([harness.eventSource]);
     expect([...condition['events:detail-type']].sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
     expect(published.length).toBeGreaterThan(0);
-    for (const event of published) {
-      expect(condition['events:source']).toContain(event.Source);
-      expect(condition['events:detail-type']).toContain(event.DetailType);
-    }
   });
 
   test('no AWS managed policy is attached', () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from '../../local-aws/credentials';
 import { DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../../local-aws/dynamodb';
+import { auditEventContract } from '../support/event-audit';
 import { matchesEventPattern } from '../support/event-pattern';
 import { AcceptedEvent, deliveredEvent, EventBridgeSimulator, startEventBridgeSimulator } from '../../local-aws/eventbridge-simulator';
 import {
@@ -109,6 +110,7 @@ beforeAll(async () => {
   });
 
   [securityIr, eventBridge, dynalite] = await Promise.all([startSecurityIrSimulator(), startEventBridgeSimulator(), startDynalite()]);
+  auditEventContract(eventBridge); // what the synthesised function publishes, against the shipped schemas
   dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
   const tables = await createTemplateTables(dynalite.endpoint, stack.template, (id) => `${stack.stackName}-${id}`);
   const logGroups = Object.fromEntries(resourcesOfType(stack.template, 'AWS::Logs::LogGroup')

@@ -55,6 +55,12 @@ test('the library, the handler and the stand-ins never import test support', () 
   expect(offenders([...sources('lib'), ...sources('lambda')], (s) => s.includes('local-aws'))).toEqual([]);
 });
 
+test('the schema generator reads the event contract as text: it imports only Node.js, the parser and its own modules', () => {
+  const files = sources('scripts/event-schemas');
+  expect(files.length).toBeGreaterThanOrEqual(3);
+  expect(offenders(files, (s) => !s.startsWith('node:') && s !== '@swc/core' && !s.startsWith('./'))).toEqual([]);
+});
+
 test('the package entry point exports the construct and the public contracts only', () => {
   expect(Object.keys(publicApi).sort()).toEqual([
     'CASE_CREATED_DETAIL_TYPE',

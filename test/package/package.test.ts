@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, posix, relative } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../../lib/events';
 import { ensureBundle } from '../../local-aws/poller-harness';
+import { ensureEventSchemas, SCHEMA_INDEX_FILE, SCHEMAS_DIR } from '../../scripts/event-schemas/files';
 import { ensureLibraryCompiled, filesUnder, librarySources } from '../support/library-build';
 import { scratchDir } from '../support/scratch-dir';
 
@@ -271,6 +272,7 @@ let installed: string;
 beforeAll(async () => {
   // Both are also done by the global setup; here so that this file alone still packs a current build.
   ensureBundle();
+  ensureEventSchemas();
   ensureLibraryCompiled();
 
   workDir = scratchDir('case-watcher-package-');
@@ -305,11 +307,12 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled library, its jsii assembly, the bundled handler and every document the README links to', () => {
+test('the tarball holds the compiled library, its jsii assembly, the bundled handler, the event schemas and every document the README links to', () => {
   const expected = [
     ...librarySources().flatMap((s) => [`dist/lib/${s}.js`, `dist/lib/${s}.d.ts`]),
     'dist/handler/index.js',
     'dist/handler/index.js.map',
+    ...filesUnder(SCHEMAS_DIR).map((f) => `dist/schemas/${f}`),
     '.jsii',
     'API.md',
     'README.md',
@@ -319,7 +322,7 @@ test('the tarball holds the compiled library, its jsii assembly, the bundled han
     ...(existsSync(join(REPO_ROOT, 'LICENSE')) ? ['LICENSE'] : []),
   ].sort();
   expect(packedFiles).toEqual(expected);
-  expect(packedFiles).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/events.js', 'docs/design.md', 'docs/construct.md']));
+  expect(packedFiles).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/events.js', `dist/schemas/${SCHEMA_INDEX_FILE}`, 'docs/design.md', 'docs/construct.md']));
   // No source, test, script or tool of the repository: documents only from docs/ and bench/.
   expect(packedFiles.filter((f) => /^(lib|lambda|test|bin|scripts|local-aws)\//.test(f) || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
   expect(packedFiles.filter((f) => /^(docs|bench)\//.test(f) && !f.endsWith('.md'))).toEqual([]);
