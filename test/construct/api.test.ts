@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCE = readFileSync(join(__dirname, '..', '..', 'lib', 'security-ir-case-watcher.ts'), 'utf8');
+const LIB = join(__dirname, '..', '..', 'lib');
+const SOURCE = readFileSync(join(LIB, 'security-ir-case-watcher.ts'), 'utf8');
+/** Where each public struct is declared. */
+const INTERFACE_FILES: Record<string, string> = {
+  SecurityIrCaseWatcherProps: 'security-ir-case-watcher.ts',
+  CaseEventRuleOptions: 'case-event-rule-options.ts',
+};
 
 interface Member {
   readonly name: string;
@@ -17,8 +23,9 @@ interface Member {
 
 /** The members of `export interface <name>`, each with the doc comment right above it. */
 function interfaceMembers(name: string): Member[] {
-  const body = new RegExp(`export interface ${name}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(SOURCE)?.[1];
-  if (body === undefined) throw new Error(`interface ${name} not found in lib/security-ir-case-watcher.ts`);
+  const file = INTERFACE_FILES[name];
+  const body = new RegExp(`export interface ${name}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(readFileSync(join(LIB, file), 'utf8'))?.[1];
+  if (body === undefined) throw new Error(`interface ${name} not found in lib/${file}`);
   const members = [...body.matchAll(/(?:\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*)?^ {2}(readonly )?(\w+)(\??): [^;]+;/gm)];
   const declared = (body.match(/^ {2}(?:readonly )?\w+\??: /gm) ?? []).length;
   if (members.length !== declared) throw new Error(`${name}: read ${members.length} of its ${declared} members`);

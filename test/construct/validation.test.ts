@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aws, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { HANDLER_ENTRY_FILE, locateHandlerAsset } from '../../lib/handler-asset';
-import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps } from '../../lib';
+import { Aws, CfnParameter, Duration, Lazy } from 'aws-cdk-lib';
+import { HANDLER_ENTRY_FILE, locateHandlerAsset } from '../../lib/private/handler-asset';
+import { SecurityIrCaseWatcherProps } from '../../lib';
+import { watcherStack } from '../support/watcher-synth';
 
-function create(props: SecurityIrCaseWatcherProps | ((stack: Stack) => SecurityIrCaseWatcherProps)): SecurityIrCaseWatcher {
-  const stack = new Stack(new App(), 'Stack');
-  return new SecurityIrCaseWatcher(stack, 'Watcher', typeof props === 'function' ? props(stack) : props);
-}
+const create = (props: Parameters<typeof watcherStack>[0]) => watcherStack(props).watcher;
 
 /** Each rejected value, and the prop its error message must name. */
 const rejected: Array<[string, SecurityIrCaseWatcherProps, RegExp]> = [
@@ -109,5 +107,31 @@ describe('locateHandlerAsset', () => {
 
   test('by default finds the bundle built from this repository', () => {
     expect(fs.existsSync(path.join(locateHandlerAsset(), HANDLER_ENTRY_FILE))).toBe(true);
+  });
+});
+
+describe('a refused prop carries the path of the construct that refused it', () => {
+  test.each<[string, () => unknown]>([
+    ['a watcher prop', () => create({ memorySize: 64 })],
+    ['a derived figure (the staleness window)', () => create({ stalenessPeriods: 1441 })],
+    ['a rule helper filter', () => create({}).onCaseStatusChanged('A', { caseStatus: [] })],
+  ])('%s', (_what, make) => {
+    let thrown: unknown;
+    try {
+      make();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).toMatchObject({ name: 'ValidationError', constructPath: 'Stack/Watcher' });
+  });
+});
+
+describe('alarms: false', () => {
+  test('refuses the props that only act on the alarms, naming them', () => {
+    expect(() => create({ alarms: false, stalenessPeriods: 2 })).toThrow(/^stalenessPeriods act on the watcher's alarms, which alarms: false turns off/);
+    const topic = { bind: () => ({ alarmActionArn: 'arn:aws:sns:us-east-1:111122223333:t' }) };
+    expect(() => create({ alarms: false, alarmActions: [topic] })).toThrow(/^alarmActions act on the watcher's alarms/);
+    expect(() => create({ alarms: false, alarmActions: [] })).not.toThrow();
   });
 });

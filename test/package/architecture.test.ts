@@ -62,6 +62,7 @@ test('the package entry point exports the construct and the public contracts onl
     'CASE_STATUS_CHANGED_DETAIL_TYPE',
     'CASE_WATCHER_DETAIL_TYPES',
     'CaseWatcherEvents',
+    'CaseWatcherMetrics',
     'DEFAULT_EVENT_SOURCE',
     'EVENT_SCHEMA_VERSION',
     'METRIC_NAMESPACE',
@@ -71,4 +72,13 @@ test('the package entry point exports the construct and the public contracts onl
     'SecurityIrEventForwarder',
   ]);
   expect(relative(ROOT, require.resolve('../../lib'))).toBe(join('lib', 'index.ts'));
+});
+
+test('the top of lib/ holds exactly what lib/index.ts exports; the rest is under lib/private/ and lib/internal/', () => {
+  const top = readdirSync(join(ROOT, 'lib'), { withFileTypes: true });
+  const exported = importsOf('lib/index.ts').map((s) => `${s.replace(/^\.\//, '')}.ts`);
+  expect(top.filter((e) => e.isFile()).map((e) => e.name).sort()).toEqual(['index.ts', ...exported].sort());
+  expect(top.filter((e) => e.isDirectory()).map((e) => e.name).sort()).toEqual(['internal', 'private']);
+  // Private parts are the construct's: the handler's shared modules never import them.
+  expect(offenders([...sources('lib/internal'), 'lib/events.ts', 'lib/metrics.ts'], (s) => s.includes('private'))).toEqual([]);
 });
