@@ -34,8 +34,9 @@ import { WatchedScope, watchedScope } from './private/watched-scope';
 export interface SecurityIrCaseWatcherProps {
   /**
    * How often the watcher lists every Security IR case (an EventBridge Scheduler rate schedule): the
-   * safety net that never misses a change. Whole minutes, at least one; the function's timeout, the
-   * lease and the staleness alarm follow it. It must be known at synth time (not a token).
+   * safety net that never misses a change. Whole minutes, at least one, at most 7 days while the
+   * alarms are on (no staleness alarm can watch a longer one); the function's timeout, the lease, the
+   * retry ages and the staleness alarm follow it. It must be known at synth time (not a token).
    *
    * @default Duration.minutes(1)
    */
@@ -46,21 +47,23 @@ export interface SecurityIrCaseWatcherProps {
    * stack's account and region sends each one to the function, which reads that case with
    * `GetCase` and publishes its change. The poll stays the safety net. When the watched cases are
    * in another account or region (`securityIrRoleArn`, `securityIrRegion`), their events are there:
-   * deploy a `SecurityIrEventForwarder` in that account and region.
+   * deploy a `SecurityIrEventForwarder` in that account and region (synth warns
+   * `cdk-security-ir-case-watcher:fastPathNeedsForwarder` unless the app has one).
    *
    * @default true
    */
   readonly fastPath?: boolean;
 
   /**
-   * The bus the case events are put on.
+   * The bus the case events are put on. The function gets the bus ARN, so a bus in another account
+   * works (its resource policy must allow this account `events:PutEvents`).
    *
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
 
   /**
-   * The `source` of every event. Must not start with `aws.`.
+   * The `source` of every event: 1 to 256 characters, not starting with `aws.` (in any case).
    *
    * @default DEFAULT_EVENT_SOURCE ('security-ir.case-watcher')
    */
@@ -82,7 +85,8 @@ export interface SecurityIrCaseWatcherProps {
   readonly emitExistingCasesOnFirstRun?: boolean;
 
   /**
-   * The region whose Security IR cases are listed.
+   * The region whose Security IR cases are listed: a region code such as `us-east-1` or `us-gov-west-1`.
+   * Changing it takes a fresh baseline for the new region (docs/construct.md, "Lifecycle").
    *
    * @default - the stack's region
    */
@@ -90,15 +94,18 @@ export interface SecurityIrCaseWatcherProps {
 
   /**
    * A role the function assumes to list the cases, for instance in the Security IR membership account.
-   * That role needs `security-ir:ListCases` and must trust this watcher's function role.
+   * That role needs `security-ir:ListCases` (and `security-ir:GetCase` with the fast path) and must trust
+   * this watcher's `role`; the watched account becomes the role's account. An IAM role ARN
+   * (`arn:<partition>:iam::<12 digits>:role/<path/name>`). Deploy the watcher first (docs/construct.md,
+   * "Cross-account deploy order").
    *
    * @default - the function lists the cases with its own role, in its own account
    */
   readonly securityIrRoleArn?: string;
 
   /**
-   * The function's timeout. Must be below the schedule interval, so that a run always ends (and a
-   * crashed run's lease expires) before the next run starts.
+   * The function's timeout: whole seconds from 1 second to 15 minutes, below the schedule interval, so
+   * that a run always ends (and a crashed run's lease expires) before the next run starts.
    *
    * @default - the schedule interval minus 10 seconds, at most 5 minutes
    */
@@ -131,24 +138,21 @@ export interface SecurityIrCaseWatcherProps {
 
   /**
    * What happens to the state table (the one the watcher creates) and the log group when the watcher
-   * is removed from the stack. Retained, the table can come back as `stateTable`.
+   * is removed from the stack. Retained, the table can come back as `stateTable`. (The dead-letter queue
+   * is always deleted: what it holds, the next poll redoes.)
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * An existing table to keep the state in instead of creating one: typically the retained table of
-   * an earlier deployment, so that moving the construct (another id, another parent, another stack)
-   * or replacing its stack keeps what the watcher recorded: no new baseline, no change lost. Each of
-   * those moves gives the created table a new logical ID, hence a new, empty table, and the new
-   * function would baseline it: a case that changed, or was opened, between the old function's last
-   * run and that baseline would never be announced. Pass the old table by name
-   * (`dynamodb.Table.fromTableName`), or with `Table.fromTableAttributes({ tableName, encryptionKey })`
-   * when it is encrypted with a customer managed key (the function is then allowed to use that key
-   * through DynamoDB). Its keys must be the watcher's: string partition key `pk`, string sort key `sk`
-   * (checked for a table of this app; an imported one cannot be inspected). The watcher then grants its
-   * function the table's actions and leaves the table's settings and `removalPolicy` to its owner.
+   * An existing table to keep the state in instead of creating one, typically the retained table of an
+   * earlier deployment: moving the construct (another id, parent or stack) or replacing its stack
+   * would otherwise give it a new, empty table and a fresh baseline, which cannot know what changed
+   * in between (docs/construct.md, "Lifecycle"). Import it by name, or with `encryptionKey` when it is
+   * encrypted with a customer managed key (the function may then use that key through DynamoDB). Its
+   * keys must be the string `pk` and `sk` (checked for a table of this app). Its settings and removal
+   * policy stay its owner's.
    *
    * @default - a new table, encrypted with `encryptionKey` when given, point-in-time recovery on
    */
@@ -230,9 +234,12 @@ export class SecurityIrCaseWatcher extends Construct {
    * follow it; a dashboard built on the old value does not).
    */
   public readonly serviceName: string;
-  /** In alarm when a run failed in the last poll interval (unless `alarms` is false). */
+  /** In alarm when a run (a poll or a hint) failed in the last poll interval, period capped at a day (unless `alarms` is false). */
   public readonly failedRunsAlarm?: cloudwatch.Alarm;
-  /** In alarm when no poll has succeeded for `stalenessPeriods` poll intervals (unless `alarms` is false). */
+  /**
+   * In alarm when no poll has succeeded for `stalenessPeriods` poll intervals (unless `alarms` is false).
+   * Missing data breaches, so it can show ALARM for a few minutes after the first deployment.
+   */
   public readonly stalenessAlarm?: cloudwatch.Alarm;
   /** In alarm while the dead-letter queue holds a message: something could not be handled (unless `alarms` is false). */
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;

@@ -19,13 +19,21 @@ export function stateTable(
   key: kms.IKey | undefined,
 ): dynamodb.ITable {
   if (existing !== undefined) {
-    if (existing instanceof dynamodb.Table) {
-      const schema = existing.schema();
-      const same = (a: dynamodb.Attribute | undefined, b: dynamodb.Attribute) => a?.name === b.name && a.type === b.type;
-      if (!same(schema.partitionKey, KEY_SCHEMA.partitionKey) || !same(schema.sortKey, KEY_SCHEMA.sortKey)) {
+    // A table of this app shows its key schema; an imported one has no resource here to read.
+    const keys = (existing.node.defaultChild as dynamodb.CfnTable | undefined)?.keySchema;
+    if (Array.isArray(keys)) {
+      const types = (existing.node.defaultChild as dynamodb.CfnTable).attributeDefinitions;
+      const typeOf = (name: string) => Array.isArray(types) ? (types as dynamodb.CfnTable.AttributeDefinitionProperty[]).find((d) => d.attributeName === name)?.attributeType : undefined;
+      const key = (kind: string) => (keys as dynamodb.CfnTable.KeySchemaProperty[]).find((k) => k.keyType === kind);
+      const describe = (kind: string) => {
+        const found = key(kind);
+        return found === undefined ? 'none' : `"${found.attributeName}" (${typeOf(found.attributeName)})`;
+      };
+      const expected = [['HASH', 'pk'], ['RANGE', 'sk']];
+      if (keys.length !== 2 || expected.some(([kind, name]) => key(kind)?.attributeName !== name || typeOf(name) !== 'S')) {
         throw new ValidationError(
-          `stateTable must have the string partition key "pk" and the string sort key "sk" the watcher's state uses, got ` +
-            `${describeKey(schema.partitionKey)} / ${describeKey(schema.sortKey)}`,
+          'stateTable must have the string partition key "pk" and the string sort key "sk" the watcher\'s state uses, got ' +
+            `${describe('HASH')} / ${describe('RANGE')}`,
           scope,
         );
       }
@@ -40,8 +48,4 @@ export function stateTable(
     encryptionKey: key,
     removalPolicy,
   });
-}
-
-function describeKey(attribute: dynamodb.Attribute | undefined): string {
-  return attribute === undefined ? 'none' : `"${attribute.name}" (${attribute.type})`;
 }
