@@ -4,6 +4,7 @@
  * own events reach the handler; `--json` prints events a subscriber could parse.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_WATCHER_DETAIL_TYPES } from '../../lib/events';
 import { ensureBundle } from '../../local-aws/poller-harness';
@@ -43,6 +44,17 @@ describe('npm run demo', () => {
   });
   afterAll(async () => {
     await Promise.all([plain, json]);
+  });
+
+  test('the README\'s sample is what the demo prints (its poll and hint lines, timings aside)', async () => {
+    const run = await plain;
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const sample = /```\n(poll 1:[\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const untimed = (line: string) => line.replace(/, \d+ ms\b/, ', <ms>');
+    const printed = new Set(lines(run.stdout).map(untimed));
+    const shown = lines(sample).filter((l) => HINT_LINE.test(l) || (POLL_LINE.test(l) && Number(POLL_LINE.exec(l)![1]) <= 6)).map(untimed);
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(shown.filter((line) => !printed.has(line))).toEqual([]);
   });
 
   test('--polls 6 prints an event of each detail-type, one line per poll, and exits 0', async () => {
