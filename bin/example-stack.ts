@@ -26,7 +26,7 @@ export const ExampleContext = {
 
 export const EXAMPLE_STACK_ID = 'SecurityIrCaseWatcherStack';
 
-/** The watcher with every option taken from context, and an e-mail for the cases that need the customer. */
+/** The watcher with every option taken from context, and an e-mail for the cases that need the customer (and the reminders while they still do). */
 export class CaseWatcherExampleStack extends Stack {
   public readonly watcher: SecurityIrCaseWatcher;
   /** The e-mail topic, when `notifyEmail` is set. */
@@ -66,6 +66,10 @@ export class CaseWatcherExampleStack extends Stack {
       this.watcher.onPendingActionChanged('CustomerActionRule', {
         description: 'A Security IR case waits on the customer',
         pendingAction: ['Customer'],
+        target,
+      });
+      this.watcher.onAwaitingCustomer('AwaitingCustomerRule', {
+        description: 'A Security IR case still waits on the customer (a reminder at each mark)',
         target,
       });
       this.watcher.onCaseCreated('NewCaseRule', { description: 'A new Security IR case', target });

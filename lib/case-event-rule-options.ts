@@ -22,3 +22,15 @@ export interface CaseEventRuleOptions extends events.OnEventOptions {
    */
   readonly pendingAction?: string[];
 }
+
+/** Options of `onAwaitingCustomer()`: those of every rule helper, plus how long the case has waited. */
+export interface AwaitingCustomerRuleOptions extends CaseEventRuleOptions {
+  /**
+   * Match only reminders of cases that have waited at least this many minutes
+   * (`detail.awaitingCustomerMinutes`, EventBridge numeric matching), e.g. `60` to page after an hour.
+   * Beyond the last `awaitingCustomerReminders` mark it is refused: no reminder would match.
+   *
+   * @default - every reminder
+   */
+  readonly minMinutes?: number;
+}

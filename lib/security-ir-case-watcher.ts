@@ -10,6 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
@@ -17,8 +18,8 @@ import {
 } from './events';
 import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from './metrics';
 import { createAlarms } from './private/alarms';
-import { CaseEventRuleOptions } from './case-event-rule-options';
-import { CaseEventStream, createCaseEventRule } from './private/case-event-rules';
+import { AwaitingCustomerRuleOptions, CaseEventRuleOptions } from './case-event-rule-options';
+import { awaitedFilter, CaseEventStream, createCaseEventRule } from './private/case-event-rules';
 import { createDeadLetterQueue } from './private/dead-letter-queue';
 import { requireDistinguishable } from './private/distinguishable';
 import { createFastPath } from './private/fast-path';
@@ -83,6 +84,16 @@ export interface SecurityIrCaseWatcherProps {
    * @default false
    */
   readonly emitExistingCasesOnFirstRun?: boolean;
+
+  /**
+   * While a case's `pendingAction` stays `Customer`, a `Security IR Case Awaiting Customer` reminder at
+   * each of these marks, measured from when the watcher first saw it waiting: whole minutes, strictly
+   * increasing, at most 30 days, none shorter than `pollInterval` (a reminder comes from the poll, at
+   * most one interval after its mark). An empty list turns the reminders off.
+   *
+   * @default - 1 hour, 4 hours and 24 hours, leaving out a mark shorter than `pollInterval`
+   */
+  readonly awaitingCustomerReminders?: Duration[];
 
   /**
    * The region whose Security IR cases are listed: a region code such as `us-east-1` or `us-gov-west-1`.
@@ -277,27 +288,11 @@ export class SecurityIrCaseWatcher extends Construct {
     this.role = createFunctionRole(this, resources);
     this.function = createWatcherFunction(this, resources, this.role);
     this.schedule = createPollSchedule(this, this.function, this.settings, this.deadLetterQueue, key);
-    if (this.settings.fastPath) {
-      this.fastPathRule = createFastPath(this, {
-        watched: this.watched,
-        function: this.function,
-        deadLetterQueue: this.deadLetterQueue,
-        deliveryAge: this.settings.deliveryAge,
-      });
-    }
-    if (this.settings.alarms) {
-      const alarms = createAlarms(this, {
-        pollInterval: this.settings.pollInterval,
-        stalenessPeriods: props.stalenessPeriods,
-        failedRuns: (options) => this.metricErrors(options),
-        pollSucceeded: (options) => this.metricPollSucceeded(options),
-        deadLetterQueue: this.deadLetterQueue,
-        actions: props.alarmActions ?? [],
-      });
-      this.failedRunsAlarm = alarms.failedRuns;
-      this.stalenessAlarm = alarms.staleness;
-      this.deadLetterQueueAlarm = alarms.deadLetterQueue;
-    }
+    this.fastPathRule = this.settings.fastPath ? createFastPath(this, resources, this.function) : undefined;
+    const alarms = this.settings.alarms ? createAlarms(this, this.settings.pollInterval, props) : undefined;
+    this.failedRunsAlarm = alarms?.failedRuns;
+    this.stalenessAlarm = alarms?.staleness;
+    this.deadLetterQueueAlarm = alarms?.deadLetterQueue;
     requireDistinguishable(this, this.stream());
   }
 
@@ -321,6 +316,16 @@ export class SecurityIrCaseWatcher extends Construct {
   /** A rule on the watcher's bus matching `Security IR Case Pending Action Changed` events. */
   public onPendingActionChanged(id: string, options: CaseEventRuleOptions = {}): events.Rule {
     return createCaseEventRule(this, id, this.stream(), [CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE], options);
+  }
+
+  /**
+   * A rule on the watcher's bus matching `Security IR Case Awaiting Customer` reminders; `minMinutes`
+   * keeps those of cases that have waited at least that long.
+   */
+  public onAwaitingCustomer(id: string, options: AwaitingCustomerRuleOptions = {}): events.Rule {
+    const { minMinutes, ...ruleOptions } = options;
+    const waited = awaitedFilter(this, id, this.settings.awaitingCustomerReminderMinutes, minMinutes);
+    return createCaseEventRule(this, id, this.stream(), [CASE_AWAITING_CUSTOMER_DETAIL_TYPE], ruleOptions, waited);
   }
 
   /** A rule on the watcher's bus matching every event the watcher publishes. */

@@ -62,13 +62,16 @@ function stalenessWindow(scope: Construct, interval: Duration, stalenessPeriods:
 }
 
 /** What the alarms watch: the watcher's metrics and its dead-letter queue. */
-export interface AlarmSources {
-  readonly pollInterval: Duration;
-  readonly stalenessPeriods?: number;
-  readonly failedRuns: (props: cloudwatch.MetricOptions) => cloudwatch.IMetric;
-  readonly pollSucceeded: (props: cloudwatch.MetricOptions) => cloudwatch.IMetric;
+export interface AlarmSources extends Construct {
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  metricPollSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly actions: cloudwatch.IAlarmAction[];
+}
+
+/** The props that tune the alarms. */
+export interface AlarmProps {
+  readonly stalenessPeriods?: number;
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 export interface WatcherAlarms {
@@ -78,12 +81,12 @@ export interface WatcherAlarms {
 }
 
 /** The watcher's three alarms, each with the `alarmActions`. */
-export function createAlarms(scope: Construct, sources: AlarmSources): WatcherAlarms {
-  const staleness = stalenessWindow(scope, sources.pollInterval, sources.stalenessPeriods);
+export function createAlarms(scope: AlarmSources, pollInterval: Duration, props: AlarmProps): WatcherAlarms {
+  const staleness = stalenessWindow(scope, pollInterval, props.stalenessPeriods);
   const alarms: WatcherAlarms = {
     failedRuns: new cloudwatch.Alarm(scope, 'FailedRunsAlarm', {
       alarmDescription: 'A Security IR case watcher run failed: see the function logs',
-      metric: sources.failedRuns({ period: alarmPeriod(sources.pollInterval) }),
+      metric: scope.metricErrors({ period: alarmPeriod(pollInterval) }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
       evaluationPeriods: 1,
@@ -91,7 +94,7 @@ export function createAlarms(scope: Construct, sources: AlarmSources): WatcherAl
     }),
     staleness: new cloudwatch.Alarm(scope, 'StalenessAlarm', {
       alarmDescription: 'No Security IR case watcher run has succeeded for several schedule intervals',
-      metric: sources.pollSucceeded({ period: staleness.period }),
+      metric: scope.metricPollSucceeded({ period: staleness.period }),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods: staleness.evaluationPeriods,
@@ -101,7 +104,7 @@ export function createAlarms(scope: Construct, sources: AlarmSources): WatcherAl
     }),
     deadLetterQueue: new cloudwatch.Alarm(scope, 'DeadLetterQueueAlarm', {
       alarmDescription: 'The Security IR case watcher could not handle something (a tick, a hint or an invocation): see its dead-letter queue',
-      metric: sources.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: scope.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
       evaluationPeriods: 1,
@@ -109,7 +112,7 @@ export function createAlarms(scope: Construct, sources: AlarmSources): WatcherAl
     }),
   };
   for (const alarm of [alarms.failedRuns, alarms.staleness, alarms.deadLetterQueue]) {
-    alarm.addAlarmAction(...sources.actions);
+    alarm.addAlarmAction(...(props.alarmActions ?? []));
   }
   return alarms;
 }

@@ -22,13 +22,16 @@ export function createCaseEventRule(
   stream: CaseEventStream,
   detailTypes: readonly string[],
   options: CaseEventRuleOptions,
+  /** Further `detail` filters of the helper itself (`onAwaitingCustomer`'s `minMinutes`). */
+  helperDetail: Record<string, unknown[]> = {},
 ): events.Rule {
   const { target, eventPattern, caseStatus, pendingAction, crossStackScope, ...ruleOptions } = options;
   rejectWidening(scope, eventPattern, stream.eventSource, detailTypes);
-  const detail: Record<string, string[]> = {
+  const detail: Record<string, unknown[]> = {
     // Only this watcher's cases: another watcher on the same bus (other account or region) publishes others.
     accountId: [stream.watched.account],
     region: [stream.watched.region],
+    ...helperDetail,
   };
   if (caseStatus !== undefined) {
     detail.caseStatus = nonEmpty(scope, 'caseStatus', caseStatus);
@@ -52,6 +55,23 @@ export function createCaseEventRule(
     rule.addTarget(target);
   }
   return rule;
+}
+
+/**
+ * The `detail` filter of `onAwaitingCustomer`: reminders of cases that have waited at least
+ * `minMinutes` (numeric matching). Refused when the rule could never match: no reminder at all, or
+ * `minMinutes` beyond the last mark.
+ */
+export function awaitedFilter(scope: Construct, id: string, marks: readonly number[], minMinutes: number | undefined): Record<string, unknown[]> {
+  const never = (why: string) => new ValidationError(`onAwaitingCustomer('${id}'): ${why}, so the rule would never match`, scope);
+  if (marks.length === 0) throw never('awaitingCustomerReminders is empty: this watcher sends no reminder');
+  if (minMinutes === undefined) return {};
+  if (!Number.isFinite(minMinutes) || minMinutes < 0) {
+    throw new ValidationError(`minMinutes must be a number of minutes, at least 0, got ${minMinutes}`, scope);
+  }
+  const last = marks[marks.length - 1];
+  if (minMinutes > last) throw never(`minMinutes (${minMinutes}) is beyond the last awaitingCustomerReminders mark (${last} minutes)`);
+  return { awaitingCustomerMinutes: [{ numeric: ['>=', minMinutes] }] };
 }
 
 /** Whether the bus is known to belong to another account than this stack's (an imported bus ARN). */

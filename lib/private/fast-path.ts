@@ -1,10 +1,10 @@
-import { Annotations, Aspects, Aws, Duration, IAspect, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, IAspect, Names, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { WatchedScope } from './watched-scope';
+import type { WatcherResources } from './watcher-resources';
 import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from '../internal/security-ir-events';
 import { SecurityIrEventForwarder } from '../security-ir-event-forwarder';
 
@@ -14,12 +14,6 @@ export const MAX_DELIVERY_RETRIES = 185;
 const MAX_STATEMENT_ID_LENGTH = 64;
 const STATEMENT_ID_PREFIX = 'SecurityIrHints-';
 
-export interface FastPathProps {
-  readonly watched: WatchedScope;
-  readonly function: lambda.IFunction;
-  readonly deadLetterQueue: sqs.IQueue;
-  readonly deliveryAge: Duration;
-}
 
 /**
  * The fast path: a rule on this account's default bus that sends Security IR's own case events of the
@@ -27,8 +21,8 @@ export interface FastPathProps {
  * statement that lets exactly that account's forwarder put them here; and a synth-time warning when
  * the hints are elsewhere and the app has no forwarder for them.
  */
-export function createFastPath(scope: Construct, props: FastPathProps): events.Rule {
-  const { watched } = props;
+export function createFastPath(scope: Construct, resources: WatcherResources, fn: lambda.IFunction): events.Rule {
+  const { watched } = resources;
   const rule = new events.Rule(scope, 'FastPathRule', {
     description: 'Sends Security IR\'s own case events to the case watcher, which reads the case at once',
     eventPattern: {
@@ -38,10 +32,10 @@ export function createFastPath(scope: Construct, props: FastPathProps): events.R
       region: [watched.region],
     },
     targets: [
-      new targets.LambdaFunction(props.function, {
-        deadLetterQueue: props.deadLetterQueue,
+      new targets.LambdaFunction(fn, {
+        deadLetterQueue: resources.deadLetterQueue,
         retryAttempts: MAX_DELIVERY_RETRIES,
-        maxEventAge: props.deliveryAge,
+        maxEventAge: resources.settings.deliveryAge,
       }),
     ],
   });

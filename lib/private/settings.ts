@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { validateEventSource, validateMemorySize, validatePollInterval, validateStalenessPeriods, validateTimeout } from './validation';
+import { reminderMinutes } from './reminders';
 import { ValidationError } from './validation-error';
 import { DEFAULT_EVENT_SOURCE } from '../events';
 import type { SecurityIrCaseWatcherProps } from '../security-ir-case-watcher';
@@ -31,6 +32,8 @@ export interface WatcherSettings {
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly alarms: boolean;
+  /** The `awaitingCustomerReminders` marks in whole minutes; empty when they are off. */
+  readonly awaitingCustomerReminderMinutes: number[];
   /**
    * How long Scheduler and EventBridge keep retrying a delivery: within one interval several attempts
    * can act; past it the next poll does the work, so the age, not the count, bounds them.
@@ -75,6 +78,7 @@ export function resolveSettings(scope: Construct, props: SecurityIrCaseWatcherPr
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     alarms,
+    awaitingCustomerReminderMinutes: reminderMinutes(scope, props.awaitingCustomerReminders, pollInterval),
     deliveryAge: clampDuration(pollInterval, MIN_DELIVERY_AGE, MAX_DELIVERY_AGE),
     asyncEventAge: clampDuration(pollInterval, MIN_ASYNC_EVENT_AGE, MAX_ASYNC_EVENT_AGE),
   };

@@ -129,7 +129,7 @@ describe('example app with every context value', () => {
 
   test('notifyEmail: rules for customer action and new cases, on the context bus, to the topic', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern);
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
     const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
     for (const rule of rules) {
       expect(rule.Properties.EventBusName).toBe('security-events');
@@ -144,6 +144,8 @@ describe('example app with every context value', () => {
       detail: { ...watched, pendingAction: ['Customer'] },
     });
     expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Created'], detail: watched });
+    // The reminders while the case still waits on the customer go to the same e-mail.
+    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Awaiting Customer'], detail: watched });
     const waitsOnCustomer = {
       source: 'acme.security-ir',
       'detail-type': 'Security IR Case Pending Action Changed',

@@ -57,6 +57,7 @@ test('the library, the handler and the stand-ins never import test support', () 
 
 test('the package entry point exports the construct and the public contracts only', () => {
   expect(Object.keys(publicApi).sort()).toEqual([
+    'CASE_AWAITING_CUSTOMER_DETAIL_TYPE',
     'CASE_CREATED_DETAIL_TYPE',
     'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE',
     'CASE_STATUS_CHANGED_DETAIL_TYPE',

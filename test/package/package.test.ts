@@ -292,7 +292,7 @@ test('the installed package resolves to its compiled entry points, next to the c
 
 test('both entry points load as CommonJS (require) and as ES modules (import), with the same exports', () => {
   const names = ['SecurityIrCaseWatcher', 'SecurityIrEventForwarder', 'CaseWatcherEvents', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'DEFAULT_EVENT_SOURCE', 'MetricName'];
-  const eventNames = ['CaseWatcherEvents', 'CASE_CREATED_DETAIL_TYPE', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE', 'CASE_WATCHER_DETAIL_TYPES', 'DEFAULT_EVENT_SOURCE', 'EVENT_SCHEMA_VERSION'];
+  const eventNames = ['CaseWatcherEvents', 'CASE_AWAITING_CUSTOMER_DETAIL_TYPE', 'CASE_CREATED_DETAIL_TYPE', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE', 'CASE_WATCHER_DETAIL_TYPES', 'DEFAULT_EVENT_SOURCE', 'EVENT_SCHEMA_VERSION'];
   const report = `JSON.stringify({
     main: [${names.map((n) => `typeof main.${n}`).join(', ')}],
     // An ES module namespace of CommonJS also holds 'default' (and on Node.js 23+, 'module.exports').
