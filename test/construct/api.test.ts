@@ -51,6 +51,11 @@ describe.each(['SecurityIrCaseWatcherProps', 'CaseEventRuleOptions', 'AwaitingCu
   });
 });
 
+test('one way per job: the rule options add only detail filters, the inherited crossStackScope is the one scope option', () => {
+  expect(interfaceMembers('CaseEventRuleOptions').map((m) => m.name)).toEqual(['caseStatus', 'pendingAction']);
+  expect(interfaceMembers('AwaitingCustomerRuleOptions').map((m) => m.name)).toEqual(['minMinutes']);
+});
+
 describe('SecurityIrCaseWatcher', () => {
   const properties = [...SOURCE.matchAll(/^ {2}public (readonly )?(\w+)\??: [^;]+;/gm)];
   const methods = [...SOURCE.matchAll(/^ {2}public (\w+)\(([^)]*)\): ([^{]+?) \{/gm)];
