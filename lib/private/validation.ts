@@ -98,7 +98,7 @@ export function validateStalenessPeriods(scope: IConstruct, stalenessPeriods: nu
   }
 }
 
-export function rejectIfProblem(scope: IConstruct, prop: string, problem: string | undefined): void {
+function rejectIfProblem(scope: IConstruct, prop: string, problem: string | undefined): void {
   if (problem !== undefined) {
     throw new ValidationError(`${prop} ${problem}`, scope);
   }
