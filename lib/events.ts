@@ -15,11 +15,15 @@ export const CASE_STATUS_CHANGED_DETAIL_TYPE = 'Security IR Case Status Changed'
 /** Detail-type of the event sent when a case's `pendingAction` differs from the recorded one. */
 export const CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE = 'Security IR Case Pending Action Changed';
 
+/** Detail-type of the reminder sent while a case's `pendingAction` stays `Customer`, at each mark of `awaitingCustomerReminders`. */
+export const CASE_AWAITING_CUSTOMER_DETAIL_TYPE = 'Security IR Case Awaiting Customer';
+
 /** Every detail-type the watcher publishes. */
 export const CASE_WATCHER_DETAIL_TYPES: readonly string[] = [
   CASE_CREATED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
 ];
 
 /** The `source` of the events when the `eventSource` prop is not set. */

@@ -1,4 +1,5 @@
 export * from './security-ir-case-watcher';
+export * from './case-event-rule-options';
 export * from './security-ir-event-forwarder';
 export * from './events';
 export * from './metrics';

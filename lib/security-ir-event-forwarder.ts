@@ -4,7 +4,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from './internal/security-ir-events';
-import { validateAccountId, validateRegionProp } from './validation';
+import { validateAccountId, validateRegion } from './private/validation';
+import { ValidationError } from './private/validation-error';
 
 /** Properties of a {@link SecurityIrEventForwarder}. */
 export interface SecurityIrEventForwarderProps {
@@ -46,13 +47,14 @@ export class SecurityIrEventForwarder extends Construct {
     const stack = Stack.of(this);
     const watcherAccount = props.watcherAccount ?? stack.account;
     const watcherRegion = props.watcherRegion ?? stack.region;
-    validateAccountId('watcherAccount', watcherAccount);
-    validateRegionProp('watcherRegion', watcherRegion);
+    validateAccountId(this, 'watcherAccount', watcherAccount);
+    validateRegion(this, 'watcherRegion', watcherRegion);
     if (!Token.isUnresolved(watcherAccount) && !Token.isUnresolved(stack.account) && !Token.isUnresolved(watcherRegion)
       && !Token.isUnresolved(stack.region) && watcherAccount === stack.account && watcherRegion === stack.region) {
-      throw new Error(
+      throw new ValidationError(
         'watcherAccount and watcherRegion name this stack\'s own account and region: the watcher\'s fast path receives ' +
           'the case events there without a forwarder',
+        this,
       );
     }
 

@@ -17,6 +17,11 @@ export const HandlerEnvironment = {
   SERVICE_NAME: 'SERVICE_NAME',
   /** The lowest level of the log lines written (`DEBUG`, `INFO`, `WARN`, `ERROR`). */
   LOG_LEVEL: 'LOG_LEVEL',
+  /**
+   * The `awaitingCustomerReminders` marks: whole minutes, comma-separated, strictly increasing
+   * (`60,240,1440`); empty when the reminders are off.
+   */
+  AwaitingCustomerReminderMinutes: 'AWAITING_CUSTOMER_REMINDER_MINUTES',
 } as const;
 
 /**

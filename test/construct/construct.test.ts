@@ -9,40 +9,17 @@ import {
   DEFAULT_EVENT_SOURCE,
   METRIC_NAMESPACE,
   SecurityIrCaseWatcher,
-  SecurityIrCaseWatcherProps,
 } from '../../lib';
 import { HandlerEnvironment } from '../../lib/internal/handler-environment';
 import { once, testApp } from '../support/test-app';
+import { functionRole, only, READER_ROLE_ARN, watcherStack } from '../support/watcher-synth';
 
-const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
 const DEFAULT_BUS_ARN = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']],
 };
 
-function synth(props?: SecurityIrCaseWatcherProps, configure?: (stack: Stack) => SecurityIrCaseWatcherProps) {
-  const stack = new Stack(testApp(), 'Stack');
-  const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', { ...props, ...configure?.(stack) });
-  return { stack, watcher, template: Template.fromStack(stack) };
-}
-
 /** The watcher with default props, synthesised once for every test that only reads it. */
-const defaultProps = once(() => synth());
-
-function only<T>(record: Record<string, T>): T {
-  const values = Object.values(record);
-  expect(values).toHaveLength(1);
-  return values[0];
-}
-
-/** The statements of the function role's one inline policy. */
-/** The function's role: the one Lambda may assume (the schedule has a role of its own). */
-function roleStatements(template: Template): Array<Record<string, unknown>> {
-  const role = only(template.findResources('AWS::IAM::Role', {
-    Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
-  }));
-  expect(role.Properties.Policies).toHaveLength(1);
-  return role.Properties.Policies[0].PolicyDocument.Statement;
-}
+const defaultProps = once(() => watcherStack());
 
 function functionProps(template: Template): Record<string, any> {
   return only(template.findResources('AWS::Lambda::Function')).Properties;
@@ -55,6 +32,19 @@ function alarm(template: Template, metricName: string): Record<string, any> {
   expect(alarms).toHaveLength(1);
   return alarms[0].Properties;
 }
+
+describe('alarms: false', () => {
+  test('creates no alarm and leaves the alarm members unset; everything else is as with the defaults', () => {
+    const { watcher, template } = watcherStack({ alarms: false });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect([watcher.failedRunsAlarm, watcher.stalenessAlarm, watcher.deadLetterQueueAlarm]).toEqual([undefined, undefined, undefined]);
+    const withAlarms = defaultProps().template.toJSON().Resources;
+    const without = template.toJSON().Resources;
+    const alarmIds = Object.keys(withAlarms).filter((id) => withAlarms[id].Type === 'AWS::CloudWatch::Alarm');
+    expect(alarmIds).toHaveLength(3);
+    expect(Object.keys(without).sort()).toEqual(Object.keys(withAlarms).filter((id) => !alarmIds.includes(id)).sort());
+  });
+});
 
 describe('default props', () => {
   const { stack, watcher, template } = defaultProps();
@@ -108,6 +98,7 @@ describe('default props', () => {
       [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]: { Ref: 'AWS::AccountId' },
       [HandlerEnvironment.SERVICE_NAME]: watcher.serviceName,
       [HandlerEnvironment.LOG_LEVEL]: 'INFO',
+      [HandlerEnvironment.AwaitingCustomerReminderMinutes]: '60,240,1440',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -215,7 +206,7 @@ describe('default props', () => {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
       },
     });
-    expect(roleStatements(template)).toEqual([
+    expect(functionRole(template).statements).toEqual([
       { Sid: 'ListSecurityIrCases', Effect: 'Allow', Action: 'security-ir:ListCases', Resource: '*' },
       {
         Sid: 'ReadSecurityIrCases',
@@ -310,8 +301,8 @@ describe('default props', () => {
     const alarmIds = (metricName: string) => Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
       .filter(([, a]) => a.Properties.MetricName === metricName)
       .map(([logicalId]) => logicalId);
-    expect(alarmIds('Errors')).toEqual([stack.getLogicalId(watcher.failedRunsAlarm.node.defaultChild as any)]);
-    expect(alarmIds('PollSucceeded')).toEqual([stack.getLogicalId(watcher.stalenessAlarm.node.defaultChild as any)]);
+    expect(alarmIds('Errors')).toEqual([stack.getLogicalId(watcher.failedRunsAlarm!.node.defaultChild as any)]);
+    expect(alarmIds('PollSucceeded')).toEqual([stack.getLogicalId(watcher.stalenessAlarm!.node.defaultChild as any)]);
   });
 });
 
@@ -345,7 +336,7 @@ describe('metrics', () => {
   });
 
   test('the service name is the same on every synth, and differs between two watchers', () => {
-    const again = synth().watcher;
+    const again = watcherStack().watcher;
     expect(again.serviceName).toBe(watcher.serviceName);
     const stack2 = new Stack(new App(), 'Stack');
     const a = new SecurityIrCaseWatcher(stack2, 'A');
@@ -358,7 +349,7 @@ describe('metrics', () => {
 describe('each prop has its effect', () => {
   // Every figure derived from pollInterval, for 1, 5, 60 minutes and 1 day: schedule-fast-path.test.ts.
   test('pollInterval: a long interval caps the default timeout at 5 minutes and the ages at their maxima', () => {
-    const { template } = synth({ pollInterval: Duration.days(2) });
+    const { template } = watcherStack({ pollInterval: Duration.days(2) });
     expect(functionProps(template).Timeout).toBe(300);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(2 days)',
@@ -370,29 +361,29 @@ describe('each prop has its effect', () => {
   });
 
   test('eventBus: events go to it, and PutEvents is allowed on it only', () => {
-    const { stack, template } = synth(undefined, (s) => ({ eventBus: new events.EventBus(s, 'Bus') }));
+    const { stack, template } = watcherStack((s) => ({ eventBus: new events.EventBus(s, 'Bus') }));
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Bus').node.defaultChild as any), 'Arn'] };
     expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_BUS_NAME]).toEqual(busArn);
-    expect(roleStatements(template).find((s) => s.Sid === 'PutCaseEvents')!.Resource).toEqual(busArn);
+    expect(functionRole(template).statements.find((s) => s.Sid === 'PutCaseEvents')!.Resource).toEqual(busArn);
   });
 
   test('eventSource: in the environment and the PutEvents condition', () => {
-    const { template, watcher } = synth({ eventSource: 'acme.security' });
+    const { template, watcher } = watcherStack({ eventSource: 'acme.security' });
     expect(watcher.eventSource).toBe('acme.security');
     expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_SOURCE]).toBe('acme.security');
-    expect(roleStatements(template).find((s) => s.Sid === 'PutCaseEvents')!.Condition).toEqual({
+    expect(functionRole(template).statements.find((s) => s.Sid === 'PutCaseEvents')!.Condition).toEqual({
       StringEquals: { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
     });
   });
 
   test('emitCreatedEvents and emitExistingCasesOnFirstRun: in the environment', () => {
-    const vars = functionProps(synth({ emitCreatedEvents: false, emitExistingCasesOnFirstRun: true }).template).Environment.Variables;
+    const vars = functionProps(watcherStack({ emitCreatedEvents: false, emitExistingCasesOnFirstRun: true }).template).Environment.Variables;
     expect(vars[HandlerEnvironment.EMIT_CREATED_EVENTS]).toBe('false');
     expect(vars[HandlerEnvironment.EMIT_EXISTING_CASES_ON_FIRST_RUN]).toBe('true');
   });
 
   test('securityIrRegion: in the environment; default the stack region when it is known', () => {
-    expect(functionProps(synth({ securityIrRegion: 'eu-west-1' }).template).Environment.Variables[HandlerEnvironment.SECURITY_IR_REGION]).toBe('eu-west-1');
+    expect(functionProps(watcherStack({ securityIrRegion: 'eu-west-1' }).template).Environment.Variables[HandlerEnvironment.SECURITY_IR_REGION]).toBe('eu-west-1');
     const stack = new Stack(testApp(), 'Stack', { env: { account: '111122223333', region: 'ap-southeast-2' } });
     new SecurityIrCaseWatcher(stack, 'Watcher');
     const vars = functionProps(Template.fromStack(stack)).Environment.Variables;
@@ -401,12 +392,12 @@ describe('each prop has its effect', () => {
   });
 
   test('securityIrRoleArn: assumed instead of listing with the own role; its account is the watched one', () => {
-    const { template } = synth({ securityIrRoleArn: ROLE_ARN });
+    const { template } = watcherStack({ securityIrRoleArn: READER_ROLE_ARN });
     const vars = functionProps(template).Environment.Variables;
-    expect(vars[HandlerEnvironment.SECURITY_IR_ROLE_ARN]).toBe(ROLE_ARN);
+    expect(vars[HandlerEnvironment.SECURITY_IR_ROLE_ARN]).toBe(READER_ROLE_ARN);
     expect(vars[HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]).toBe('444455556666');
-    const statements = roleStatements(template);
-    expect(statements[0]).toEqual({ Sid: 'AssumeSecurityIrRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE_ARN });
+    const statements = functionRole(template).statements;
+    expect(statements[0]).toEqual({ Sid: 'AssumeSecurityIrRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: READER_ROLE_ARN });
     expect(JSON.stringify(statements)).not.toContain('security-ir:');
     expect(statements.map((s) => s.Sid)).toEqual(['AssumeSecurityIrRole', 'PutCaseEvents', 'UseStateTable', 'SendFailedInvocations', 'WriteOwnLogs']);
   });
@@ -416,24 +407,24 @@ describe('each prop has its effect', () => {
   });
 
   test('timeout, memorySize, logRetention', () => {
-    const { template } = synth({ timeout: Duration.seconds(20), memorySize: 1024, logRetention: logs.RetentionDays.ONE_YEAR });
+    const { template } = watcherStack({ timeout: Duration.seconds(20), memorySize: 1024, logRetention: logs.RetentionDays.ONE_YEAR });
     expect(functionProps(template)).toMatchObject({ Timeout: 20, MemorySize: 1024 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
   test('removalPolicy: applies to the table and the log group', () => {
-    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    const { template } = watcherStack({ removalPolicy: RemovalPolicy.DESTROY });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
   });
 
   test('stalenessPeriods: the number of empty intervals before the alarm', () => {
-    expect(alarm(synth({ stalenessPeriods: 10 }).template, 'PollSucceeded')).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10 });
+    expect(alarm(watcherStack({ stalenessPeriods: 10 }).template, 'PollSucceeded')).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10 });
   });
 });
 
 describe('encryptionKey', () => {
-  const { stack, template } = synth(undefined, (s) => ({ encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) }));
+  const { stack, template } = watcherStack((s) => ({ encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) }));
   const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as any), 'Arn'] };
 
   test('encrypts the table, the dead-letter queue and the log group', () => {
@@ -448,7 +439,7 @@ describe('encryptionKey', () => {
     const viaService = (service: string) => ({
       StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
     });
-    expect(roleStatements(template).slice(-2)).toEqual([
+    expect(functionRole(template).statements.slice(-2)).toEqual([
       { Sid: 'UseStateTableKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaService('dynamodb') },
       { Sid: 'UseQueueKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaService('sqs') },
     ]);
@@ -475,14 +466,14 @@ describe('encryptionKey', () => {
   });
 
   test('without a key: no KMS statement in the role', () => {
-    expect(JSON.stringify(roleStatements(defaultProps().template))).not.toContain('kms:');
+    expect(JSON.stringify(functionRole(defaultProps().template).statements)).not.toContain('kms:');
   });
 
   test('an imported key is used, and its policy is left alone', () => {
-    const { template: imported } = synth(undefined, (s) => ({
+    const { template: imported } = watcherStack((s) => ({
       encryptionKey: kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
     }));
     imported.resourceCountIs('AWS::KMS::Key', 0);
-    expect(roleStatements(imported).at(-1)!.Resource).toBe('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(functionRole(imported).statements.at(-1)!.Resource).toBe('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
   });
 });

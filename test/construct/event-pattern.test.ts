@@ -57,6 +57,16 @@ describe('matchesEventPattern', () => {
     expect(matchesEventPattern({ detail: { missing: { level: ['deep'] } } }, event)).toBe(false);
   });
 
+  test('numeric compares numbers only, every pair of the list', () => {
+    const waited = { detail: { awaitingCustomerMinutes: 90 } };
+    expect(matchesEventPattern({ detail: { awaitingCustomerMinutes: [{ numeric: ['>=', 60] }] } }, waited)).toBe(true);
+    expect(matchesEventPattern({ detail: { awaitingCustomerMinutes: [{ numeric: ['>=', 91] }] } }, waited)).toBe(false);
+    expect(matchesEventPattern({ detail: { awaitingCustomerMinutes: [{ numeric: ['>', 60, '<', 90] }] } }, waited)).toBe(false);
+    expect(matchesEventPattern({ detail: { awaitingCustomerMinutes: [{ numeric: ['>', 60, '<=', 90] }] } }, waited)).toBe(true);
+    expect(matchesEventPattern({ detail: { caseId: [{ numeric: ['>=', 0] }] } }, event)).toBe(false); // a string is no number
+    expect(() => matchesEventPattern({ detail: { awaitingCustomerMinutes: [{ numeric: ['~', 1] }] } }, waited)).toThrow(/numeric/);
+  });
+
   test('prefix matches the start of a string value only', () => {
     expect(matchesEventPattern({ source: [{ prefix: 'security-ir.' }] }, event)).toBe(true);
     expect(matchesEventPattern({ source: [{ prefix: 'case-watcher' }] }, event)).toBe(false);
@@ -88,7 +98,7 @@ describe('matchesEventPattern', () => {
 
   test('a pattern it cannot judge throws instead of answering', () => {
     expect(() => matchesEventPattern({ source: 'security-ir.case-watcher' }, event)).toThrow(/source/);
-    expect(() => matchesEventPattern({ detail: { schemaVersion: [{ numeric: ['>', 0] }] } }, event)).toThrow(/numeric/);
+    expect(() => matchesEventPattern({ detail: { caseId: [{ suffix: '890' }] } }, event)).toThrow(/"suffix" is not supported/);
     expect(() => matchesEventPattern({ source: [{ prefix: 'a', suffix: 'b' }] }, event)).toThrow(/exactly one key/);
     expect(() => matchesEventPattern([], event)).toThrow(/JSON object/);
   });

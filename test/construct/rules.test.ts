@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
@@ -61,12 +62,16 @@ function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {},
 /** The detail filter every helper rule carries: only the cases of the watched account and region. */
 const WATCHED = { accountId: [TEST_ACCOUNT_ID], region: [TEST_REGION] };
 
-type Helper = 'onCaseCreated' | 'onCaseStatusChanged' | 'onPendingActionChanged';
+type Helper = 'onCaseCreated' | 'onCaseStatusChanged' | 'onPendingActionChanged' | 'onAwaitingCustomer';
 const HELPERS: Array<[Helper, string]> = [
   ['onCaseCreated', CASE_CREATED_DETAIL_TYPE],
   ['onCaseStatusChanged', CASE_STATUS_CHANGED_DETAIL_TYPE],
   ['onPendingActionChanged', CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE],
+  ['onAwaitingCustomer', CASE_AWAITING_CUSTOMER_DETAIL_TYPE],
 ];
+
+/** What a poll publishes on a change; the fourth, the reminder, comes after a mark of waiting. */
+const CHANGE_DETAIL_TYPES = CASE_WATCHER_DETAIL_TYPES.filter((t) => t !== CASE_AWAITING_CUSTOMER_DETAIL_TYPE);
 
 type BusVariant = 'default bus' | 'custom bus';
 
@@ -116,6 +121,7 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
   const anyRule = watcher.onAnyCaseEvent('AnyRule');
   const custom = watcherOn(bus, 'acme.security');
   const customSourceRule = custom.watcher.onCaseCreated('Rule');
+  const afterAnHour = watcher.onAwaitingCustomer('AfterAnHour', { minMinutes: 60 });
 
   test.each(HELPERS)('%s: a rule on the watcher bus for its source and detail-type only', (helper, detailType) => {
     const props = ruleProps(stack, helperRules[helper]);
@@ -139,6 +145,20 @@ describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
       expect(matchesEventPattern(props.EventPattern, caseEvent(detailType))).toBe(true);
     }
     expect(matchesEventPattern(props.EventPattern, caseEvent('Security IR Case Deleted'))).toBe(false);
+  });
+
+  test('onAwaitingCustomer minMinutes: the reminders of cases that have waited at least that long', () => {
+    const pattern = ruleProps(stack, afterAnHour).EventPattern;
+    expect(pattern).toEqual({
+      source: [DEFAULT_EVENT_SOURCE], 'detail-type': [CASE_AWAITING_CUSTOMER_DETAIL_TYPE],
+      detail: { ...WATCHED, awaitingCustomerMinutes: [{ numeric: ['>=', 60] }] },
+    });
+    const reminder = (minutes: number) => {
+      const e = caseEvent(CASE_AWAITING_CUSTOMER_DETAIL_TYPE, { pendingAction: 'Customer', previousPendingAction: 'Customer' });
+      return { ...e, detail: { ...e.detail, awaitingCustomerSince: '2026-11-23T08:00:00.000Z', awaitingCustomerMinutes: minutes } };
+    };
+    expect([59, 60, 240].map((m) => matchesEventPattern(pattern, reminder(m)))).toEqual([false, true, true]);
+    expect(matchesEventPattern(pattern, caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE))).toBe(false);
   });
 
   test('a custom eventSource is what the rules match', () => {
@@ -169,8 +189,8 @@ describe('the patterns against events the watcher really published', () => {
     }
   });
 
-  test('the history published one event of each detail-type', () => {
-    expect(published.map((e) => e['detail-type']).sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
+  test('the history published one event of each change detail-type (a reminder needs an hour of waiting: the synthetic events above)', () => {
+    expect(published.map((e) => e['detail-type']).sort()).toEqual(CHANGE_DETAIL_TYPES.sort());
   });
 
   describe.each<BusVariant>(['default bus', 'custom bus'])('on the %s', (bus) => {
@@ -181,7 +201,7 @@ describe('the patterns against events the watcher really published', () => {
       watcher.onPendingActionChanged('PublishedCustomerAction', { pendingAction: ['Customer'] }),
     ];
 
-    test.each(HELPERS)('%s matches its own events and none of the other detail-types', (helper, detailType) => {
+    test.each(HELPERS.filter(([, detailType]) => CHANGE_DETAIL_TYPES.includes(detailType)))('%s matches its own events and none of the other detail-types', (helper, detailType) => {
       const pattern = ruleProps(stack, helperRules[helper]).EventPattern;
       const matched = published.filter((e) => matchesEventPattern(pattern, e)).map((e) => e['detail-type']);
       expect(matched).toEqual([detailType]);

@@ -5,22 +5,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps, SecurityIrEventForwarder, SecurityIrEventForwarderProps } from '../../lib';
+import { SecurityIrCaseWatcherProps, SecurityIrEventForwarder, SecurityIrEventForwarderProps } from '../../lib';
 import { SECURITY_IR_CASE_DETAIL_TYPES } from '../../lib/internal/security-ir-events';
+import { onlyResource, READER_ROLE_ARN, TEST_ENV, watcherStack } from '../support/watcher-synth';
 
-const ROLE_ARN = 'arn:aws:iam::444455556666:role/SecurityIrReader';
-
-function synth(props: SecurityIrCaseWatcherProps = {}, env = { account: '111122223333', region: 'us-east-1' }) {
-  const stack = new Stack(new App(), 'Stack', { env });
-  const watcher = new SecurityIrCaseWatcher(stack, 'Watcher', props);
-  return { stack, watcher, template: Template.fromStack(stack) };
-}
-
-function only(template: Template, type: string): Record<string, any> {
-  const resources = Object.values(template.findResources(type));
-  expect(resources).toHaveLength(1);
-  return resources[0].Properties;
-}
 
 describe('the poll runs on EventBridge Scheduler, every figure from pollInterval', () => {
   test.each([
@@ -30,8 +18,8 @@ describe('the poll runs on EventBridge Scheduler, every figure from pollInterval
     [Duration.minutes(60), 'rate(1 hour)', 300, 3600, 3, 3600, 3600],
     [Duration.days(1), 'rate(1 day)', 300, 86400, 3, 86400, 21600],
   ])('%s', (pollInterval, expression, timeout, period, stalenessPeriods, deliveryAge, asyncAge) => {
-    const { template, watcher } = synth({ pollInterval });
-    expect(only(template, 'AWS::Scheduler::Schedule')).toMatchObject({
+    const { template, watcher } = watcherStack({ pollInterval }, { env: TEST_ENV });
+    expect(onlyResource(template, 'AWS::Scheduler::Schedule')).toMatchObject({
       ScheduleExpression: expression,
       State: 'ENABLED',
       Target: {
@@ -41,13 +29,13 @@ describe('the poll runs on EventBridge Scheduler, every figure from pollInterval
       },
     });
     expect(watcher.function.timeout?.toSeconds()).toBe(timeout);
-    expect(only(template, 'AWS::Lambda::Function').Timeout).toBe(timeout);
+    expect(onlyResource(template, 'AWS::Lambda::Function').Timeout).toBe(timeout);
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     const staleness = Object.values(alarms).find((a) => a.Properties.MetricName === 'PollSucceeded')!.Properties;
     expect(staleness).toMatchObject({ Period: period, EvaluationPeriods: stalenessPeriods, DatapointsToAlarm: stalenessPeriods, TreatMissingData: 'breaching' });
     const failed = Object.values(alarms).find((a) => a.Properties.MetricName === 'Errors')!.Properties;
     expect(failed).toMatchObject({ Period: period, EvaluationPeriods: 1 });
-    expect(only(template, 'AWS::Lambda::EventInvokeConfig')).toMatchObject({
+    expect(onlyResource(template, 'AWS::Lambda::EventInvokeConfig')).toMatchObject({
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: asyncAge,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^WatcherDeadLetterQueue/), 'Arn'] } } },
@@ -55,14 +43,14 @@ describe('the poll runs on EventBridge Scheduler, every figure from pollInterval
   });
 
   test('no legacy scheduled rule (the schedule\'s role: construct.test.ts)', () => {
-    const { template } = synth();
+    const { template } = watcherStack({}, { env: TEST_ENV });
     expect(Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression)).toEqual([]);
   });
 });
 
 describe('the fast path', () => {
   test('by default: a rule on this account\'s default bus for the watched account\'s case events, to the function', () => {
-    const { template, watcher, stack } = synth();
+    const { template, watcher, stack } = watcherStack({}, { env: TEST_ENV });
     const [ruleId, found] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.security-ir')!;
     expect(stack.getLogicalId(watcher.fastPathRule!.node.defaultChild as events.CfnRule)).toBe(ruleId); // the member is that rule
     const rule = found.Properties;
@@ -85,7 +73,7 @@ describe('the fast path', () => {
   });
 
   test('GetCase on the watched account\'s and region\'s cases only', () => {
-    const { template } = synth({ securityIrRegion: 'us-east-1' });
+    const { template } = watcherStack({ securityIrRegion: 'us-east-1' }, { env: TEST_ENV });
     const statements = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((r) => r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
     expect(statements.filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('security-ir:')))).toEqual([
@@ -100,16 +88,16 @@ describe('the fast path', () => {
   });
 
   test('fastPath: false: no rule, no GetCase', () => {
-    const { template, watcher } = synth({ fastPath: false });
+    const { template, watcher } = watcherStack({ fastPath: false }, { env: TEST_ENV });
     expect(watcher.fastPathRule).toBeUndefined();
     expect(JSON.stringify(template.toJSON())).not.toMatch(/aws\.security-ir|security-ir:GetCase/);
   });
 
   test.each<[string, SecurityIrCaseWatcherProps, RegExp]>([
-    ['another account (securityIrRoleArn)', { securityIrRoleArn: ROLE_ARN }, /account 444455556666, region us-east-1/],
+    ['another account (securityIrRoleArn)', { securityIrRoleArn: READER_ROLE_ARN }, /account 444455556666, region us-east-1/],
     ['another region (securityIrRegion)', { securityIrRegion: 'eu-west-1' }, /this account, region eu-west-1/],
   ])('cases in %s: the rule matches that account and region, and synth warns that a forwarder is needed', (_what, props, where) => {
-    const { stack, template } = synth(props);
+    const { stack, template } = watcherStack(props, { env: TEST_ENV });
     const rule = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties).find((r) => r.EventPattern?.source?.[0] === 'aws.security-ir');
     expect(rule?.EventPattern.account).toEqual([props.securityIrRoleArn ? '444455556666' : '111122223333']);
     expect(rule?.EventPattern.region).toEqual([props.securityIrRegion ?? 'us-east-1']);
@@ -120,7 +108,7 @@ describe('the fast path', () => {
   });
 
   test('with a role, GetCase runs on the assumed role: the function role may only assume it', () => {
-    const { template } = synth({ securityIrRoleArn: ROLE_ARN });
+    const { template } = watcherStack({ securityIrRoleArn: READER_ROLE_ARN }, { env: TEST_ENV });
     expect(JSON.stringify(template.toJSON())).not.toMatch(/security-ir:(GetCase|ListCases)/);
   });
 });
@@ -134,7 +122,7 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
 
   test('in the membership account: a rule for its own case events, to the watcher account\'s default bus, with a dead-letter queue', () => {
     const { template, construct } = forwarder({ watcherAccount: '111122223333', watcherRegion: 'eu-west-1' });
-    const rule = only(template, 'AWS::Events::Rule');
+    const rule = onlyResource(template, 'AWS::Events::Rule');
     expect(rule.EventPattern).toEqual({
       source: ['aws.security-ir'], 'detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES], account: ['444455556666'],
     });
@@ -159,8 +147,8 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
   });
 
   test('the watcher of another account\'s cases lets exactly that account put exactly the case events on its default bus', () => {
-    const { template } = synth({ securityIrRoleArn: ROLE_ARN });
-    const policy = only(template, 'AWS::Events::EventBusPolicy');
+    const { template } = watcherStack({ securityIrRoleArn: READER_ROLE_ARN }, { env: TEST_ENV });
+    const policy = onlyResource(template, 'AWS::Events::EventBusPolicy');
     expect(policy).toMatchObject({
       EventBusName: 'default',
       Statement: {
@@ -174,7 +162,7 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
   });
 
   test('no bus policy without the fast path, nor for cases of the same account', () => {
-    expect(synth({ securityIrRoleArn: ROLE_ARN, fastPath: false }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
-    expect(synth({ securityIrRegion: 'eu-west-1' }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+    expect(watcherStack({ securityIrRoleArn: READER_ROLE_ARN, fastPath: false }, { env: TEST_ENV }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+    expect(watcherStack({ securityIrRegion: 'eu-west-1' }, { env: TEST_ENV }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
   });
 });

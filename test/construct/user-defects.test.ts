@@ -2,7 +2,7 @@
  * What a CDK user meets beyond the happy path: rules on another account's bus, two watchers on one
  * bus, alarms wired to actions, misconfigurations named at synth time, rules built in another stack.
  */
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -11,16 +11,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { CASE_STATUS_CHANGED_DETAIL_TYPE, SecurityIrCaseWatcher, SecurityIrCaseWatcherProps } from '../../lib';
+import { CASE_STATUS_CHANGED_DETAIL_TYPE, SecurityIrCaseWatcher } from '../../lib';
 import { matchesEventPattern } from '../support/event-pattern';
 import { testApp } from '../support/test-app';
+import { TEST_ENV, watcherStack } from '../support/watcher-synth';
 
-const ENV = { account: '111122223333', region: 'us-east-1' };
-
-function stackWith(props: SecurityIrCaseWatcherProps = {}, app: App = testApp()) {
-  const stack = new Stack(app, `Stack${app.node.children.length}`, { env: ENV });
-  return { app, stack, watcher: new SecurityIrCaseWatcher(stack, 'Watcher', props) };
-}
+const ENV = TEST_ENV;
 
 function rules(stack: Stack) {
   return Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties);
@@ -66,24 +62,39 @@ describe('two watchers on one bus', () => {
     expect(matchesEventPattern(pattern(localRule), event('eu-west-1'))).toBe(false);
     expect(matchesEventPattern(pattern(europeRule), event('eu-west-1'))).toBe(true);
     expect(matchesEventPattern(pattern(europeRule), event('us-east-1'))).toBe(false);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('indistinguishable|published twice'))).toEqual([]);
+    expect(() => app.synth()).not.toThrow(); // not indistinguishable: another region
   });
 
-  test('two watchers that would publish indistinguishable events: a synth warning names both', () => {
-    const twins = new Stack(testApp(), 'Twins', { env: ENV });
+  test('two watchers that would publish indistinguishable events fail the synth, each naming the other', () => {
+    const app = testApp();
+    const twins = new Stack(app, 'Twins', { env: ENV });
     new SecurityIrCaseWatcher(twins, 'First');
     new SecurityIrCaseWatcher(twins, 'Second');
-    const warnings = Annotations.fromStack(twins).findWarning('*', Match.stringLikeRegexp('published twice'));
-    expect(warnings.map((w) => w.id)).toEqual(['/Twins/Second']);
-    expect(warnings[0].entry.data).toMatch(/Twins\/First watch the same account and region and publish with the same eventSource on the same bus/);
-    expect(warnings[0].entry.data).toMatch(/\[ack: cdk-security-ir-case-watcher:indistinguishableWatchers\]/);
+    const synth = () => app.synth();
+    expect(synth).toThrow(/\[Twins\/First\] This watcher and Twins\/Second watch the same account and region and publish with the same eventSource on the same bus/);
+    expect(synth).toThrow(/\[Twins\/Second\] This watcher and Twins\/First watch the same account and region/);
   });
 
-  test('another eventSource keeps them apart: no warning', () => {
-    const apart = new Stack(testApp(), 'Apart', { env: ENV });
+  test('the check is app-wide: a twin in another stack of the same environment, created first or later, is found', () => {
+    const app = testApp();
+    new SecurityIrCaseWatcher(new Stack(app, 'Early', { env: ENV }), 'Watcher');
+    new SecurityIrCaseWatcher(new Stack(app, 'Late', { env: ENV }), 'Watcher');
+    expect(() => app.synth()).toThrow(/\[Early\/Watcher\] This watcher and Late\/Watcher watch the same account and region/);
+  });
+
+  test('watchers in two env-agnostic stacks may go to different accounts: not judged', () => {
+    const app = testApp();
+    new SecurityIrCaseWatcher(new Stack(app, 'Dev'), 'Watcher');
+    new SecurityIrCaseWatcher(new Stack(app, 'Prod'), 'Watcher');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('another eventSource keeps them apart: synth passes', () => {
+    const app = testApp();
+    const apart = new Stack(app, 'Apart', { env: ENV });
     new SecurityIrCaseWatcher(apart, 'First');
     new SecurityIrCaseWatcher(apart, 'Second', { eventSource: 'acme.security-ir' });
-    expect(Annotations.fromStack(apart).findWarning('*', Match.stringLikeRegexp('published twice'))).toEqual([]);
+    expect(() => app.synth()).not.toThrow();
   });
 });
 
@@ -105,7 +116,7 @@ describe('alarms that act', () => {
     // The member is that alarm.
     const dlqAlarmId = Object.entries(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
       .find(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')![0];
-    expect(stack.getLogicalId(watcher.deadLetterQueueAlarm.node.defaultChild as cloudwatch.CfnAlarm)).toBe(dlqAlarmId);
+    expect(stack.getLogicalId(watcher.deadLetterQueueAlarm!.node.defaultChild as cloudwatch.CfnAlarm)).toBe(dlqAlarmId);
   });
 });
 
@@ -123,7 +134,7 @@ describe('silent misconfigurations are named at synth time', () => {
   });
 
   test('onCaseCreated with emitCreatedEvents: false fails, naming both', () => {
-    const { watcher } = stackWith({ emitCreatedEvents: false });
+    const { watcher } = watcherStack({ emitCreatedEvents: false }, { env: ENV });
     expect(() => watcher.onCaseCreated('New')).toThrow(/^onCaseCreated\('New'\): emitCreatedEvents is false, so this watcher publishes no Created event/);
   });
 
@@ -131,12 +142,12 @@ describe('silent misconfigurations are named at synth time', () => {
     [{ source: ['aws.security-ir'] }, /^eventPattern.source \["aws.security-ir"\] would widen the rule beyond \["security-ir.case-watcher"\]/],
     [{ detailType: ['Security IR Case Created'] }, /^eventPattern.detailType \["Security IR Case Created"\] would widen the rule beyond \["Security IR Case Status Changed"\]/],
   ])('an eventPattern that would widen the helper\'s rule fails, naming the field: %o', (eventPattern, message) => {
-    const { watcher } = stackWith();
+    const { watcher } = watcherStack({}, { env: ENV });
     expect(() => watcher.onCaseStatusChanged('Rule', { eventPattern })).toThrow(message);
   });
 
   test('an eventPattern that repeats or narrows the helper\'s is accepted', () => {
-    const { watcher } = stackWith();
+    const { watcher } = watcherStack({}, { env: ENV });
     expect(() => watcher.onCaseStatusChanged('Rule', {
       eventPattern: { source: ['security-ir.case-watcher'], detailType: [CASE_STATUS_CHANGED_DETAIL_TYPE], detail: { engagementType: ['Investigation'] } },
     })).not.toThrow();
@@ -145,7 +156,7 @@ describe('silent misconfigurations are named at synth time', () => {
 
 describe('every rejection names its prop; tokens are skipped, not misread', () => {
   test('a timeout in milliseconds', () => {
-    expect(() => stackWith({ timeout: Duration.millis(1500) })).toThrow(/^timeout must be a whole number of seconds \(Lambda's unit\), got 1 second 500 millis$/);
+    expect(() => watcherStack({ timeout: Duration.millis(1500) }, { env: ENV })).toThrow(/^timeout must be a whole number of seconds \(Lambda's unit\), got 1 second 500 millis$/);
   });
 
   test('a token stalenessPeriods is passed to the alarm as it is', () => {
@@ -167,9 +178,9 @@ describe('rules for targets in another stack', () => {
     return { app, watcher, consumers, queue: new sqs.Queue(consumers, 'Inbox') };
   }
 
-  test('the scope option builds the rule in the target\'s stack: no cyclic reference', () => {
+  test('the crossStackScope option builds the rule in the target\'s stack: no cyclic reference', () => {
     const { app, watcher, consumers, queue } = twoStacks();
-    const rule = watcher.onPendingActionChanged('ToInbox', { scope: consumers, pendingAction: ['Customer'], target: new targets.SqsQueue(queue) });
+    const rule = watcher.onPendingActionChanged('ToInbox', { crossStackScope: consumers, pendingAction: ['Customer'], target: new targets.SqsQueue(queue) });
     expect(rule.stack).toBe(consumers);
     expect(() => app.synth()).not.toThrow();
     expect(rules(consumers)).toEqual([expect.objectContaining({

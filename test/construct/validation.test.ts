@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aws, CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { HANDLER_ENTRY_FILE, locateHandlerAsset } from '../../lib/handler-asset';
-import { SecurityIrCaseWatcher, SecurityIrCaseWatcherProps } from '../../lib';
+import { Aws, CfnParameter, Duration, Lazy } from 'aws-cdk-lib';
+import { HANDLER_ENTRY_FILE, locateHandlerAsset } from '../../lib/private/handler-asset';
+import { SecurityIrCaseWatcherProps } from '../../lib';
+import { watcherStack } from '../support/watcher-synth';
 
-function create(props: SecurityIrCaseWatcherProps | ((stack: Stack) => SecurityIrCaseWatcherProps)): SecurityIrCaseWatcher {
-  const stack = new Stack(new App(), 'Stack');
-  return new SecurityIrCaseWatcher(stack, 'Watcher', typeof props === 'function' ? props(stack) : props);
-}
+const create = (props: Parameters<typeof watcherStack>[0]) => watcherStack(props).watcher;
 
 /** Each rejected value, and the prop its error message must name. */
 const rejected: Array<[string, SecurityIrCaseWatcherProps, RegExp]> = [
@@ -109,5 +107,81 @@ describe('locateHandlerAsset', () => {
 
   test('by default finds the bundle built from this repository', () => {
     expect(fs.existsSync(path.join(locateHandlerAsset(), HANDLER_ENTRY_FILE))).toBe(true);
+  });
+});
+
+describe('a refused prop carries the path of the construct that refused it', () => {
+  test.each<[string, () => unknown]>([
+    ['a watcher prop', () => create({ memorySize: 64 })],
+    ['a derived figure (the staleness window)', () => create({ stalenessPeriods: 1441 })],
+    ['a rule helper filter', () => create({}).onCaseStatusChanged('A', { caseStatus: [] })],
+  ])('%s', (_what, make) => {
+    let thrown: unknown;
+    try {
+      make();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).toMatchObject({ name: 'ValidationError', constructPath: 'Stack/Watcher' });
+  });
+});
+
+describe('alarms: false', () => {
+  test('refuses the props that only act on the alarms, naming them', () => {
+    expect(() => create({ alarms: false, stalenessPeriods: 2 })).toThrow(/^stalenessPeriods act on the watcher's alarms, which alarms: false turns off/);
+    const topic = { bind: () => ({ alarmActionArn: 'arn:aws:sns:us-east-1:111122223333:t' }) };
+    expect(() => create({ alarms: false, alarmActions: [topic] })).toThrow(/^alarmActions act on the watcher's alarms/);
+    expect(() => create({ alarms: false, alarmActions: [] })).not.toThrow();
+  });
+});
+
+describe('awaitingCustomerReminders', () => {
+  const marks = (props: SecurityIrCaseWatcherProps) => {
+    const { template } = watcherStack(props);
+    return Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables.AWAITING_CUSTOMER_REMINDER_MINUTES;
+  };
+
+  test('reach the function as whole minutes, comma-separated: the defaults, a list of ours, an empty list (off)', () => {
+    expect(marks({})).toBe('60,240,1440');
+    expect(marks({ awaitingCustomerReminders: [Duration.minutes(30), Duration.hours(2), Duration.days(30)] })).toBe('30,120,43200');
+    expect(marks({ awaitingCustomerReminders: [] })).toBe('');
+  });
+
+  test('a default mark shorter than the poll interval is left out, not refused', () => {
+    expect(marks({ pollInterval: Duration.hours(2) })).toBe('240,1440');
+    expect(marks({ pollInterval: Duration.days(2) })).toBe('');
+  });
+
+  test.each<[string, SecurityIrCaseWatcherProps, RegExp]>([
+    ['seconds', { awaitingCustomerReminders: [Duration.seconds(90)] }, /^awaitingCustomerReminders \[0\] must be a whole number of minutes, at least 1, got 1 minute 30 seconds$/],
+    ['zero', { awaitingCustomerReminders: [Duration.minutes(0)] }, /^awaitingCustomerReminders \[0\] must be a whole number of minutes/],
+    ['over 30 days', { awaitingCustomerReminders: [Duration.hours(1), Duration.days(31)] }, /^awaitingCustomerReminders \[1\] must be at most 30 days, got 31 days$/],
+    ['not increasing', { awaitingCustomerReminders: [Duration.hours(4), Duration.hours(1)] }, /^awaitingCustomerReminders must be strictly increasing, got 4 hours then 1 hour$/],
+    ['a repeated mark', { awaitingCustomerReminders: [Duration.hours(1), Duration.minutes(60)] }, /^awaitingCustomerReminders must be strictly increasing/],
+    ['a mark shorter than the interval', { pollInterval: Duration.minutes(30), awaitingCustomerReminders: [Duration.minutes(10)] },
+      /^awaitingCustomerReminders \[0\] \(10 minutes\) is shorter than the pollInterval \(30 minutes\)/],
+  ])('refused, naming the prop: %s', (_what, props, message) => {
+    expect(() => create(props)).toThrow(message);
+  });
+
+  test('a token mark is refused: the function gets whole minutes', () => {
+    expect(() => create((stack) => ({ awaitingCustomerReminders: [Duration.minutes(new CfnParameter(stack, 'Mark', { type: 'Number' }).valueAsNumber)] })))
+      .toThrow(/^awaitingCustomerReminders \[0\] must be known at synth time/);
+  });
+
+  test('a mark equal to the interval is kept', () => {
+    expect(marks({ pollInterval: Duration.minutes(30), awaitingCustomerReminders: [Duration.minutes(30)] })).toBe('30');
+  });
+});
+
+describe('onAwaitingCustomer', () => {
+  test('refused when it could never match: reminders off, or minMinutes beyond the last mark; a negative minMinutes names it', () => {
+    expect(() => create({ awaitingCustomerReminders: [] }).onAwaitingCustomer('A'))
+      .toThrow(/^onAwaitingCustomer\('A'\): awaitingCustomerReminders is empty: this watcher sends no reminder, so the rule would never match$/);
+    expect(() => create({}).onAwaitingCustomer('B', { minMinutes: 1441 }))
+      .toThrow(/^onAwaitingCustomer\('B'\): minMinutes \(1441\) is beyond the last awaitingCustomerReminders mark \(1440 minutes\)/);
+    expect(() => create({}).onAwaitingCustomer('C', { minMinutes: -1 })).toThrow(/^minMinutes must be a number of minutes, at least 0, got -1$/);
+    expect(() => create({}).onAwaitingCustomer('D', { minMinutes: 1440 })).not.toThrow();
   });
 });

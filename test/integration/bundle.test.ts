@@ -161,6 +161,35 @@ test('SECURITY_IR_ROLE_ARN: Security IR is called with credentials from STS Assu
   }
 });
 
+test('deployed before the reader role exists (docs/construct.md, "Cross-account deploy order"): each poll fails with an ERROR line, records and publishes nothing; once the role exists, the first poll takes the baseline', async () => {
+  const roleArn = 'arn:aws:iam::444455556666:role/SecurityIrReader';
+  const granted: { accessKeyId: string; secretAccessKey: string }[] = [];
+  const assumable: string[] = [];
+  const sts = await startStsSimulator({ assumableRoleArns: assumable, grantTo: granted });
+  const crossAccount = await startPollerHarness({ securityIrCredentials: granted });
+  try {
+    crossAccount.securityIr.addCase({ caseStatus: 'Acknowledged' });
+    const assuming = await crossAccount.startBundledHandler({ [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn, AWS_ENDPOINT_URL_STS: sts.url });
+    const refused = await assuming.invoke();
+    expect(refused.error).toBeDefined();
+    expect(sts.calls.map((call) => call.status)).toContain(403);
+    const errors = refused.logs.filter((l) => l.level === 'ERROR').map((l) => JSON.stringify(l));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toMatch(/AccessDenied|not authorized to perform: sts:AssumeRole/);
+    expect(crossAccount.securityIr.calls).toEqual([]);
+    expect(crossAccount.eventBridge.events).toEqual([]);
+    expect(crossAccount.dynamoDb.calls.filter((call) => call.isWrite)).toEqual([]);
+
+    assumable.push(roleArn); // the membership stack is deployed
+    const baseline = await assuming.invoke();
+    expect(baseline.error).toBeUndefined();
+    expect(baseline.result).toMatchObject({ outcome: 'succeeded', eventsPublished: 0 });
+  } finally {
+    await crossAccount.close();
+    await sts.close();
+  }
+});
+
 type EnvOverrides = Record<string, string | undefined>;
 
 /** A fresh set of stand-ins and the bundled handler started with `env` over the harness's environment. */

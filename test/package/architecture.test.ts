@@ -63,11 +63,13 @@ test('the schema generator reads the event contract as text: it imports only Nod
 
 test('the package entry point exports the construct and the public contracts only', () => {
   expect(Object.keys(publicApi).sort()).toEqual([
+    'CASE_AWAITING_CUSTOMER_DETAIL_TYPE',
     'CASE_CREATED_DETAIL_TYPE',
     'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE',
     'CASE_STATUS_CHANGED_DETAIL_TYPE',
     'CASE_WATCHER_DETAIL_TYPES',
     'CaseWatcherEvents',
+    'CaseWatcherMetrics',
     'DEFAULT_EVENT_SOURCE',
     'EVENT_SCHEMA_VERSION',
     'METRIC_NAMESPACE',
@@ -77,4 +79,13 @@ test('the package entry point exports the construct and the public contracts onl
     'SecurityIrEventForwarder',
   ]);
   expect(relative(ROOT, require.resolve('../../lib'))).toBe(join('lib', 'index.ts'));
+});
+
+test('the top of lib/ holds exactly what lib/index.ts exports; the rest is under lib/private/ and lib/internal/', () => {
+  const top = readdirSync(join(ROOT, 'lib'), { withFileTypes: true });
+  const exported = importsOf('lib/index.ts').map((s) => `${s.replace(/^\.\//, '')}.ts`);
+  expect(top.filter((e) => e.isFile()).map((e) => e.name).sort()).toEqual(['index.ts', ...exported].sort());
+  expect(top.filter((e) => e.isDirectory()).map((e) => e.name).sort()).toEqual(['internal', 'private']);
+  // Private parts are the construct's: the handler's shared modules never import them.
+  expect(offenders([...sources('lib/internal'), 'lib/events.ts', 'lib/metrics.ts'], (s) => s.includes('private'))).toEqual([]);
 });

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSEMBLY_PATH } from '../support/library-build';
+import { CaseWatcherMetrics, METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from '../../lib/metrics';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const PACKAGE_NAME = 'cdk-security-ir-case-watcher';
@@ -91,6 +92,16 @@ test('the construct, its props and the rule options are in the assembly', () => 
 test('the detail-types and default source reach other languages as static constants', () => {
   const statics = types[`${PACKAGE_NAME}.CaseWatcherEvents`]?.properties?.filter((p) => p.static).map((p) => p.name);
   expect(statics?.sort()).toEqual(['CASE_CREATED_DETAIL_TYPE', 'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'DEFAULT_EVENT_SOURCE']);
+});
+
+test('the metric namespace, dimension and every metric name reach other languages as static constants, with the handler\'s values', () => {
+  const statics = types[`${PACKAGE_NAME}.CaseWatcherMetrics`]?.properties?.filter((p) => p.static && p.immutable).map((p) => p.name) ?? [];
+  const values = Object.fromEntries(statics.map((name) => [name, (CaseWatcherMetrics as unknown as Record<string, unknown>)[name]]));
+  expect(values).toEqual({
+    NAMESPACE: METRIC_NAMESPACE,
+    SERVICE_DIMENSION: METRIC_SERVICE_DIMENSION,
+    ...Object.fromEntries(Object.entries(MetricName).map(([key, name]) => [key, name])),
+  });
 });
 
 /** 'up to date', or the first line where the committed API.md differs from a fresh one. */

@@ -11,8 +11,13 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, DEFAULT_EVENT_SOURCE } from '../../lib/events';
+import { TEST_ACCOUNT_ID, TEST_REGION, localAwsEnv } from '../../local-aws/credentials';
+import { startDynalite, startDynamoDbProxy } from '../../local-aws/dynamodb';
+import { startEventBridgeSimulator } from '../../local-aws/eventbridge-simulator';
 import { ensureBundle } from '../../local-aws/poller-harness';
 import { ensureEventSchemas, SCHEMA_INDEX_FILE, SCHEMAS_DIR } from '../../scripts/event-schemas/files';
+import { startSecurityIrSimulator } from '../../local-aws/security-ir-simulator';
+import { createTemplateTables, LocalFunction, pseudoParameters, readCloudAssembly, resourcesOfType as templateResources, startTemplateFunction } from '../support/cloud-assembly';
 import { ensureLibraryCompiled, filesUnder, librarySources } from '../support/library-build';
 import { scratchDir } from '../support/scratch-dir';
 
@@ -379,7 +384,7 @@ test.each(CONSUMERS)('the installed package resolves to its compiled entry point
 
 test('both entry points load as CommonJS (require) and as ES modules (import), with the same exports', () => {
   const names = ['SecurityIrCaseWatcher', 'SecurityIrEventForwarder', 'CaseWatcherEvents', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'DEFAULT_EVENT_SOURCE', 'MetricName'];
-  const eventNames = ['CaseWatcherEvents', 'CASE_CREATED_DETAIL_TYPE', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE', 'CASE_WATCHER_DETAIL_TYPES', 'DEFAULT_EVENT_SOURCE', 'EVENT_SCHEMA_VERSION'];
+  const eventNames = ['CaseWatcherEvents', 'CASE_AWAITING_CUSTOMER_DETAIL_TYPE', 'CASE_CREATED_DETAIL_TYPE', 'CASE_STATUS_CHANGED_DETAIL_TYPE', 'CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE', 'CASE_WATCHER_DETAIL_TYPES', 'DEFAULT_EVENT_SOURCE', 'EVENT_SCHEMA_VERSION'];
   const report = `JSON.stringify({
     main: [${names.map((n) => `typeof main.${n}`).join(', ')}],
     // An ES module namespace of CommonJS also holds 'default' (and on Node.js 23+, 'module.exports').
@@ -472,6 +477,88 @@ test('at the floor, the function gets the Node.js runtime it gets at the newest 
   expect(onlyFunction(synthesised('floor').template).Runtime).toBe(runtime);
 });
 
+/**
+ * The lifecycle app: the watcher at `LifecycleStack/CaseWatcher` ("before"), then moved under a parent
+ * construct with `stateTable` naming the table the first deployment created ("after").
+ */
+const LIFECYCLE_APP_JS = `
+const { App, Stack } = require('aws-cdk-lib');
+const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+const { Construct } = require('constructs');
+const { SecurityIrCaseWatcher } = require('${PACKAGE_NAME}');
+
+const [outdir, phase, oldTable] = process.argv.slice(2);
+// The asset metadata the CLI asks for, so a test can run the function from its asset folder.
+const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+const stack = new Stack(app, 'LifecycleStack', { env: { account: '${TEST_ACCOUNT_ID}', region: '${TEST_REGION}' } });
+if (phase === 'before') {
+  new SecurityIrCaseWatcher(stack, 'CaseWatcher');
+} else {
+  const operations = new Construct(stack, 'Operations');
+  new SecurityIrCaseWatcher(operations, 'CaseWatcher', { stateTable: dynamodb.Table.fromTableName(operations, 'State', oldTable) });
+}
+app.synth();
+`;
+
+test('lifecycle: moved under a parent with stateTable naming the old table, the watcher keeps its state (no new baseline, the next change published once)', async () => {
+  writeFileSync(join(appDir, 'lifecycle-app.js'), LIFECYCLE_APP_JS);
+  const synth = (phase: string, oldTable = '') => {
+    const outdir = join(appDir, `cdk.out.${phase}`);
+    execFileSync(process.execPath, ['lifecycle-app.js', outdir, phase, oldTable], { cwd: appDir, env: { ...process.env, CDK_VALIDATION: 'false' }, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+    const assembly = readCloudAssembly(outdir);
+    return { assembly, stack: assembly.stacks[0] };
+  };
+  const [securityIr, eventBridge, dynalite] = await Promise.all([startSecurityIrSimulator(), startEventBridgeSimulator(), startDynalite()]);
+  const dynamoDb = await startDynamoDbProxy(dynalite.endpoint);
+  const running: LocalFunction[] = [];
+  try {
+    const start = async ({ assembly, stack }: ReturnType<typeof synth>, tables: Record<string, string>) => {
+      const [fn] = templateResources(stack.template, 'AWS::Lambda::Function');
+      const logGroups = Object.fromEntries(templateResources(stack.template, 'AWS::Logs::LogGroup').map(({ logicalId }) => [logicalId, `/aws/lambda/${logicalId}`]));
+      const started = await startTemplateFunction({
+        assembly, stack, logicalId: fn.logicalId, account: TEST_ACCOUNT_ID, region: TEST_REGION,
+        references: { refs: { ...pseudoParameters(stack.stackName, TEST_ACCOUNT_ID, TEST_REGION), ...tables, ...logGroups } },
+        extraEnv: { ...localAwsEnv({ securityIr: securityIr.url, eventBridge: eventBridge.url, dynamoDb: dynamoDb.url }), AWS_EC2_METADATA_DISABLED: 'true' },
+      });
+      running.push(started);
+      return started;
+    };
+
+    // The first deployment: its table created as CloudFormation would name it, then the baseline.
+    const before = synth('before');
+    const tables = await createTemplateTables(dynalite.endpoint, before.stack.template, (id) => `${before.stack.stackName}-${id}`);
+    const [oldTable] = Object.values(tables);
+    const waiting = securityIr.addCase({ caseStatus: 'Detection and Analysis', pendingAction: 'None' });
+    securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
+    const first = await start(before, tables);
+    expect((await first.invoke({})).error).toBeUndefined();
+    expect(eventBridge.events).toEqual([]); // the baseline
+    await first.stop();
+
+    // The move: the same stack, the construct under a parent, the old table as stateTable.
+    const after = synth('after', oldTable);
+    expect(templateResources(after.stack.template, 'AWS::DynamoDB::Table')).toEqual([]);
+    const moved = await start(after, {});
+    expect(moved.environment.STATE_TABLE_NAME).toBe(oldTable);
+
+    // Around the deployment a case starts waiting on the customer and one is opened.
+    securityIr.updateCase(waiting.caseId, { pendingAction: 'Customer' });
+    const opened = securityIr.addCase({ caseStatus: 'Submitted' });
+    expect((await moved.invoke({})).error).toBeUndefined();
+    expect(eventBridge.events.map((e) => [e.DetailType, e.Detail.caseId, e.Detail.previousPendingAction ?? null]).sort()).toEqual([
+      ['Security IR Case Created', opened.caseId, null],
+      ['Security IR Case Pending Action Changed', waiting.caseId, 'None'],
+    ].sort());
+    // Published once: the next poll finds nothing new.
+    expect((await moved.invoke({})).error).toBeUndefined();
+    expect(eventBridge.events).toHaveLength(2);
+  } finally {
+    await Promise.all(running.map((fn) => fn.stop()));
+    await Promise.all([securityIr.close(), eventBridge.close(), dynamoDb.close()]);
+    await dynalite.close();
+  }
+}, 120_000);
+
 const isDefaultLib = (file: string) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(file); // TypeScript's own lib.es2022.d.ts...
 
 test.each(CONSUMERS)('a TypeScript consumer, and the packed README\'s construct snippet, type-check against the shipped declarations (%s peers)', (name) => {
@@ -554,7 +641,7 @@ test('every relative link and anchor of the packed README and documents resolves
   }
   expect(broken).toEqual([]);
   // The README's links into docs/ and bench/ are among those checked.
-  expect(checked).toEqual(expect.arrayContaining(['README.md -> docs/design.md', 'README.md -> docs/construct.md#props', 'README.md -> bench/RESULTS.md', 'README.md -> API.md']));
+  expect(checked).toEqual(expect.arrayContaining(['README.md -> docs/design.md', 'README.md -> API.md#cdk-security-ir-case-watcher.SecurityIrCaseWatcherProps', 'README.md -> docs/construct.md#lifecycle-keeping-the-state', 'README.md -> docs/construct.md#cross-account-deploy-order', 'README.md -> bench/RESULTS.md', 'README.md -> API.md']));
 });
 
 test('the shipped declarations and scripts reference only files that are shipped', () => {

@@ -1,6 +1,6 @@
 /**
  * A small EventBridge event pattern matcher, for the operators the watcher's rules use: exact values
- * listed in arrays, nested objects, `prefix`, `anything-but` (values or a prefix) and `exists`.
+ * listed in arrays, nested objects, `prefix`, `anything-but` (values or a prefix), `numeric` and `exists`.
  * Any other operator throws, so a pattern it cannot judge never passes silently.
  *
  * Semantics (as EventBridge documents them):
@@ -68,9 +68,31 @@ function matchOperator(operator: string, argument: unknown, value: unknown, path
         return typeof value === 'string' && !value.startsWith(stringArgument(argument.prefix, path, 'anything-but prefix'));
       }
       return value !== argument;
+    case 'numeric':
+      return typeof value === 'number' && numericPairs(argument, path).every(([op, bound]) => NUMERIC[op](value, bound));
     default:
       throw new Error(`pattern field "${path}": operator "${operator}" is not supported by this matcher`);
   }
+}
+
+const NUMERIC: Record<string, (value: number, bound: number) => boolean> = {
+  '<': (v, b) => v < b, '<=': (v, b) => v <= b, '=': (v, b) => v === b, '>=': (v, b) => v >= b, '>': (v, b) => v > b,
+};
+
+/** `["<", 10, ">=", 2]` as `[["<", 10], [">=", 2]]`; anything else throws, naming the field. */
+function numericPairs(argument: unknown, path: string): Array<[string, number]> {
+  if (!Array.isArray(argument) || argument.length === 0 || argument.length % 2 !== 0) {
+    throw new Error(`pattern field "${path}": "numeric" takes operator and number pairs`);
+  }
+  const pairs: Array<[string, number]> = [];
+  for (let i = 0; i < argument.length; i += 2) {
+    const [op, bound] = [argument[i], argument[i + 1]];
+    if (typeof op !== 'string' || !(op in NUMERIC) || typeof bound !== 'number') {
+      throw new Error(`pattern field "${path}": "numeric" takes operator and number pairs, got ${JSON.stringify(argument)}`);
+    }
+    pairs.push([op, bound]);
+  }
+  return pairs;
 }
 
 function stringArgument(argument: unknown, path: string, operator: string): string {

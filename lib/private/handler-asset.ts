@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Where the bundled handler may be, relative to this file: `lib/` in the repository during
- * development (`../dist/handler`), `dist/lib/` in the published package (`../handler`).
+ * Where the bundled handler may be, relative to this file: `lib/private/` in the repository during
+ * development (`../../dist/handler`), `dist/lib/private/` in the published package (`../../handler`).
  */
 export const HANDLER_ASSET_CANDIDATES: readonly string[] = [
-  path.join(__dirname, '..', 'dist', 'handler'),
-  path.join(__dirname, '..', 'handler'),
+  path.join(__dirname, '..', '..', 'dist', 'handler'),
+  path.join(__dirname, '..', '..', 'handler'),
 ];
 
 /** The file every candidate directory must hold: the one-file bundle whose `handler` export Lambda runs. */
