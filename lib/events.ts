@@ -115,3 +115,16 @@ export interface CaseStatusChangedDetail extends CaseEventDetail {}
  * @jsii ignore
  */
 export interface CasePendingActionChangedDetail extends CaseEventDetail {}
+
+/**
+ * Detail of a `Security IR Case Awaiting Customer` reminder: the case's fields (the `previous*`
+ * values equal the current ones) and how long AWS has waited on the customer.
+ *
+ * @jsii ignore
+ */
+export interface CaseAwaitingCustomerDetail extends CaseEventDetail {
+  /** ISO-8601 UTC time the watcher first saw `pendingAction: Customer` (its baseline time when the case was already waiting then). */
+  readonly awaitingCustomerSince: string;
+  /** Whole minutes from `awaitingCustomerSince` to `observedAt`. */
+  readonly awaitingCustomerMinutes: number;
+}
