@@ -2,3 +2,4 @@ export * from './security-ir-case-watcher';
 export * from './security-ir-event-forwarder';
 export * from './events';
 export * from './metrics';
+export * from './security-ir-case-notifications';

@@ -11,12 +11,7 @@ import {
   EVENT_SCHEMA_VERSION,
 } from '../../lib/events';
 import { CASE_ID_PATTERN } from '../../lib/internal/security-ir-events';
-
-/**
- * Detail-type of the watcher's reminder that a case still waits on the customer. Kept here, once,
- * until the event contract exports it; then this line imports it instead.
- */
-export const AWAITING_CUSTOMER_DETAIL_TYPE = 'Security IR Case Awaiting Customer';
+import { AWAITING_CUSTOMER_DETAIL_TYPE } from '../../lib/private/notifications/reminder-detail-type';
 
 /** What happened to the case, in the notifier's words. */
 export type NoticeKind = 'created' | 'statusChanged' | 'pendingActionChanged' | 'awaitingCustomer';

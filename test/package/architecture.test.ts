@@ -46,7 +46,7 @@ function resolved(file: string, specifier: string): string {
 test('the handlers never import aws-cdk-lib, constructs, the construct, the stand-ins or the tests', () => {
   const sharedWithHandler = new Set([
     'lib/events', 'lib/metrics', 'lib/internal/handler-environment', 'lib/internal/rules', 'lib/internal/security-ir-events',
-    'lib/private/notifications/notifier-environment', 'lib/private/notifications/rules',
+    'lib/private/notifications/notifier-environment', 'lib/private/notifications/rules', 'lib/private/notifications/reminder-detail-type',
   ]);
   const outside = (file: string) => (s: string) => s.startsWith('.') && !resolved(file, s).startsWith('lambda/') && !sharedWithHandler.has(resolved(file, s));
   const files = sources('lambda');
@@ -64,7 +64,7 @@ test('the notifier shares with the watcher\'s handler only its retry loop, clock
 });
 
 test('the private notification modules shared with the notifier import nothing', () => {
-  for (const file of ['lib/private/notifications/notifier-environment.ts', 'lib/private/notifications/rules.ts']) {
+  for (const file of ['lib/private/notifications/notifier-environment.ts', 'lib/private/notifications/rules.ts', 'lib/private/notifications/reminder-detail-type.ts']) {
     expect([file, importsOf(file)]).toEqual([file, []]);
   }
 });
@@ -93,6 +93,8 @@ test('the package entry point exports the construct and the public contracts onl
     'METRIC_NAMESPACE',
     'METRIC_SERVICE_DIMENSION',
     'MetricName',
+    'PagerDutySeverity',
+    'SecurityIrCaseNotifications',
     'SecurityIrCaseWatcher',
     'SecurityIrEventForwarder',
   ]);

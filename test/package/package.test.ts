@@ -229,11 +229,13 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled library, its jsii assembly, the bundled handler and every document the README links to', () => {
+test('the tarball holds the compiled library, its jsii assembly, the bundled handler and notifier and every document the README links to', () => {
   const expected = [
     ...librarySources().flatMap((s) => [`dist/lib/${s}.js`, `dist/lib/${s}.d.ts`]),
     'dist/handler/index.js',
     'dist/handler/index.js.map',
+    'dist/notifier/index.js',
+    'dist/notifier/index.js.map',
     '.jsii',
     'API.md',
     'README.md',
