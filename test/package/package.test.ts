@@ -360,14 +360,17 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
 
 const isDefaultLib = (file: string) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(file); // TypeScript's own lib.es2022.d.ts...
 
-test('a TypeScript consumer, and the packed README\'s construct snippet, type-check against the shipped declarations', () => {
+test('a TypeScript consumer, and the packed README\'s construct and "Tell people" snippets, type-check against the shipped declarations', () => {
   writeFileSync(join(appDir, 'consumer.ts'), CONSUMER_TS);
   const snippets = [...readFileSync(join(installed, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
-  const readmeConstruct = snippets.filter((code) => code.includes(`from '${PACKAGE_NAME}'`) && code.includes('new SecurityIrCaseWatcher'));
-  expect(readmeConstruct).toHaveLength(1);
+  const fromPackage = snippets.filter((code) => code.includes(`from '${PACKAGE_NAME}'`) && code.includes('new SecurityIrCaseWatcher'));
+  const readmeConstruct = fromPackage.filter((code) => !code.includes('new SecurityIrCaseNotifications'));
+  const readmeNotifications = fromPackage.filter((code) => code.includes('new SecurityIrCaseNotifications'));
+  expect([readmeConstruct.length, readmeNotifications.length]).toEqual([1, 1]);
   writeFileSync(join(appDir, 'readme-construct.ts'), readmeConstruct[0]);
+  writeFileSync(join(appDir, 'readme-notifications.ts'), readmeNotifications[0]);
   const config = tsconfig('consumer.ts', { module: 'NodeNext', moduleResolution: 'NodeNext' });
-  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts'] }, 'tsconfig.consumer.json');
+  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts', 'readme-notifications.ts'] }, 'tsconfig.consumer.json');
   expect(diagnostics).toEqual([]);
   expect(status).toBe(0);
   // The declarations came from the installed package, and nothing from this repository was read.
