@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './private/dead-letter-queue';
 import { locateNotifierAsset } from './private/notifications/notifier-asset';
 import { NotifierEnvironment } from './private/notifications/notifier-environment';
 import { AWAITING_CUSTOMER_DETAIL_TYPE } from './private/notifications/reminder-detail-type';
@@ -211,15 +212,7 @@ export class SecurityIrCaseNotifications extends Construct {
       throw new Error('SecurityIrCaseNotifications needs a destination: chatTopic, slackChannel, emailTopic, emailAddresses or pagerDutyRoutingKey');
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue (of the notification rules and the notifier\'s failed invocations): a queue behind it would add nothing.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'of the notification rules and the notifier\'s failed invocations');
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,

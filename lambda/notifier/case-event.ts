@@ -6,6 +6,7 @@
  */
 import {
   CASE_CREATED_DETAIL_TYPE,
+  type CaseEventDetail,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
   EVENT_SCHEMA_VERSION,
@@ -26,25 +27,14 @@ const KIND_OF_DETAIL_TYPE: Readonly<Record<string, NoticeKind>> = {
 /** Every detail-type the notifier renders. */
 export const NOTIFIABLE_DETAIL_TYPES: readonly string[] = Object.keys(KIND_OF_DETAIL_TYPE);
 
+/** The contract's fields the notifier reads, as the contract gives them. */
+type ContractFields = 'changeId' | 'caseId' | 'caseArn' | 'accountId' | 'region' | 'title' | 'caseStatus' | 'previousCaseStatus'
+  | 'pendingAction' | 'previousPendingAction' | 'engagementType' | 'resolverType' | 'closedDate' | 'observedAt';
+
 /** One watcher event, checked. Text fields are as received: renderers make them safe per destination. */
-export interface CaseNotice {
+export interface CaseNotice extends Pick<CaseEventDetail, ContractFields> {
   readonly kind: NoticeKind;
   readonly detailType: string;
-  readonly changeId: string;
-  readonly caseId: string;
-  readonly caseArn: string | null;
-  readonly accountId: string | null;
-  readonly region: string | null;
-  readonly title: string | null;
-  readonly caseStatus: string | null;
-  readonly previousCaseStatus: string | null;
-  readonly pendingAction: string | null;
-  readonly previousPendingAction: string | null;
-  readonly engagementType: string | null;
-  readonly resolverType: string | null;
-  readonly closedDate: string | null;
-  /** ISO time the watcher read the state it reports. */
-  readonly observedAt: string;
   /** When the watcher first saw the previous status; null when unknown (baseline, `Created`, an older watcher). */
   readonly previousCaseStatusSince: string | null;
   /** When the watcher first saw the previous pending action; null when unknown. */
