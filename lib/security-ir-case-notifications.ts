@@ -196,6 +196,9 @@ export class SecurityIrCaseNotifications extends Construct {
     if (props.pagerDutyRoutingKey === undefined && (props.pagerDutySeverity !== undefined || props.pagerDutyOnCaseCreated !== undefined)) {
       throw new Error('pagerDutySeverity and pagerDutyOnCaseCreated need pagerDutyRoutingKey: without it nothing is sent to PagerDuty');
     }
+    for (const [prop, topic] of [['chatTopic', props.chatTopic], ['emailTopic', props.emailTopic]] as const) {
+      if (topic?.fifo) throw new Error(`${prop} is a FIFO topic: Amazon Q Developer and e-mail subscribe to standard topics only`);
+    }
     if (props.emailTopic !== undefined && props.emailAddresses !== undefined && props.emailAddresses.length > 0) {
       // Subscribing to a given topic here would change a resource this construct does not own.
       throw new Error('emailAddresses makes an e-mail topic: leave it out when emailTopic is given, and subscribe the addresses to that topic');
@@ -224,7 +227,11 @@ export class SecurityIrCaseNotifications extends Construct {
       inlinePolicies: { CaseNotifier: new iam.PolicyDocument({ statements: this.statements(secret) }) },
     });
 
-    const environment: Record<string, string> = { [NotifierEnvironment.EVENT_SOURCE]: watcher.eventSource };
+    const environment: Record<string, string> = {
+      [NotifierEnvironment.EVENT_SOURCE]: watcher.eventSource,
+      // Stack traces name the notifier's own files and lines (the bundle's map ships beside it).
+      NODE_OPTIONS: '--enable-source-maps',
+    };
     if (this.chatTopic) environment[NotifierEnvironment.CHAT_TOPIC_ARN] = this.chatTopic.topicArn;
     if (this.emailTopic) environment[NotifierEnvironment.EMAIL_TOPIC_ARN] = this.emailTopic.topicArn;
     if (secret) {

@@ -28,7 +28,8 @@ export interface NotifierConfig {
   readonly logLevel: LogLevel;
 }
 
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** A standard topic: chat and e-mail subscribers read no FIFO topic (and Publish to one needs a group ID). */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 export const DEFAULT_NOTIFIER_SERVICE_NAME = 'security-ir-case-notifications';
 
 export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {

@@ -93,7 +93,7 @@ describe('the notifier function', () => {
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Tells people') } })) as any[];
     expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Architectures: ['arm64'], Timeout: 30, MemorySize: 256 });
     const env = fn.Properties.Environment.Variables;
-    expect(Object.keys(env).sort()).toEqual(['CASE_URL_TEMPLATE', 'CHAT_TOPIC_ARN', 'EMAIL_TOPIC_ARN', 'EVENT_SOURCE', 'PAGERDUTY_SECRET_ARN', 'PAGERDUTY_SEVERITY', 'PAGERDUTY_TRIGGER_ON_CREATED']);
+    expect(Object.keys(env).sort()).toEqual(['CASE_URL_TEMPLATE', 'CHAT_TOPIC_ARN', 'EMAIL_TOPIC_ARN', 'EVENT_SOURCE', 'NODE_OPTIONS', 'PAGERDUTY_SECRET_ARN', 'PAGERDUTY_SEVERITY', 'PAGERDUTY_TRIGGER_ON_CREATED']);
     expect([env.EVENT_SOURCE, env.PAGERDUTY_SEVERITY, env.PAGERDUTY_TRIGGER_ON_CREATED]).toEqual(['security-ir.case-watcher', 'error', 'true']);
     expect(env.PAGERDUTY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^RoutingKey/) });
     // The secret's value is nowhere in the template: only its ARN is (no dynamic reference either).
@@ -173,6 +173,7 @@ describe('props that cannot work fail at synth, naming the prop', () => {
     ['a template without the case', (s: Stack) => ({ chatTopic: new sns.Topic(s, 'T'), caseUrlTemplate: 'https://x.example/cases' }), /^caseUrlTemplate must contain \{caseId\}/],
     ['a severity without PagerDuty', (s: Stack) => ({ chatTopic: new sns.Topic(s, 'T'), pagerDutySeverity: PagerDutySeverity.INFO }), /pagerDutySeverity and pagerDutyOnCaseCreated need pagerDutyRoutingKey/],
     ['every event off', (s: Stack) => ({ chatTopic: new sns.Topic(s, 'T'), notifyOn: { caseCreated: false, caseStatusChanged: false, pendingActionChanged: false, awaitingCustomerReminders: false } }), /notifyOn turns every event off/],
+    ['a FIFO topic for chat', (s: Stack) => ({ chatTopic: new sns.Topic(s, 'T', { fifo: true }) }), /^chatTopic is a FIFO topic/],
     ['addresses for a given topic', (s: Stack) => ({ emailTopic: new sns.Topic(s, 'T'), emailAddresses: ['a@example.com'] }), /emailAddresses makes an e-mail topic/],
   ])('%s', (_name, props, message) => {
     expect(attempt(props as any)).toThrow(message);
