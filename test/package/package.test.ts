@@ -358,6 +358,30 @@ test('a plain JavaScript CDK app synthesises the watcher and a rule from the ins
   expect(fn.Environment.Variables.STATE_TABLE_NAME).toEqual({ Ref: tables[0][0] });
 });
 
+test('the installed package synthesises SecurityIrCaseNotifications with the shipped notifier as its code', () => {
+  const script = `
+const { App, Stack } = require('aws-cdk-lib');
+const sns = require('aws-cdk-lib/aws-sns');
+const { SecurityIrCaseNotifications, SecurityIrCaseWatcher } = require('${PACKAGE_NAME}');
+const app = new App({ outdir: process.argv[1] });
+const stack = new Stack(app, 'NotifyConsumer');
+const watcher = new SecurityIrCaseWatcher(stack, 'CaseWatcher');
+new SecurityIrCaseNotifications(stack, 'Notifications', { watcher, chatTopic: new sns.Topic(stack, 'Chat') });
+app.synth();
+`;
+  const outdir = join(appDir, 'cdk.out.notify');
+  execFileSync(process.execPath, ['-e', script, outdir], { cwd: appDir, env: { ...process.env, CDK_VALIDATION: 'false' }, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+  const template: Template = JSON.parse(readFileSync(join(outdir, 'NotifyConsumer.template.json'), 'utf8'));
+  const notifier = resourcesOfType(template, 'AWS::Lambda::Function').find(([, fn]) => String(fn.Description).startsWith('Tells people'));
+  expect(notifier).toBeDefined();
+  const assetHash = String(notifier![1].Code.S3Key).replace(/\.zip$/, '');
+  const assetDir = join(outdir, `asset.${assetHash}`);
+  expect(filesUnder(assetDir)).toEqual(['index.js', 'index.js.map']);
+  const shipped = readFileSync(join(installed, 'dist', 'notifier', 'index.js'));
+  expect(readFileSync(join(assetDir, 'index.js')).equals(shipped)).toBe(true);
+  expect(shipped.equals(readFileSync(join(REPO_ROOT, 'dist', 'notifier', 'index.js')))).toBe(true);
+});
+
 const isDefaultLib = (file: string) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(file); // TypeScript's own lib.es2022.d.ts...
 
 test('a TypeScript consumer, and the packed README\'s construct and "Tell people" snippets, type-check against the shipped declarations', () => {
