@@ -1,31 +1,34 @@
 /**
  * `npm run bench`: what one poll costs (requests, write units) and how long it takes, for several
  * numbers of cases and shares of them changed; and the fast path's latency from a hint to PutEvents
- * accepted, with its requests per hint, beside the poll's latency. Every stand-in adds a fixed
- * latency to each request. Prints figures, asserts nothing.
+ * accepted, with its requests per hint, beside the poll's latency; and the notifier's, from an
+ * event delivered to SNS and PagerDuty accepting it, with both bundles' size and load time. Every
+ * stand-in adds a fixed latency to each request. Prints figures, asserts nothing.
  *
- *   npm run bench -- [--latency-ms 20] [--sizes 25,1000,10000] [--hints 200] [--only poll|latency] [--out bench/RESULTS.md]
+ *   npm run bench -- [--latency-ms 20] [--sizes 25,1000,10000] [--hints 200] [--notifications 200] [--only poll|latency|notify] [--out bench/RESULTS.md]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ensureBundle, PollerHarness } from '../local-aws/poller-harness';
+import { ensureBundle, NOTIFIER_BUNDLE_PATH, PollerHarness } from '../local-aws/poller-harness';
 import { describeLambdaNode, LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 import { measureBundle } from './bundle-stats';
 import { FLOOR_EXPLANATION, HINT_REQUESTS, HINT_REQUESTS_TO_ACCEPTED, LIST_PAGE_SIZE, pollFloor, PUT_EVENTS_BATCH } from './floor';
 import { benchLatency, LATENCY_CASES, WARM_UP_HINTS } from './latency';
-import { bundleTable, hintLatencyTable, hintRequestsTable, loadAverage, loadLine, machineLine, pathComparisonFormula, pathComparisonTable, PollRow, pollTable } from './report';
+import { benchNotifications, NOTIFY_WARM_UP } from './notifications';
+import { bundlesTable, bundleTable, hintLatencyTable, hintRequestsTable, loadAverage, loadLine, machineLine, notifyLatencyTable, pathComparisonFormula, pathComparisonTable, PollRow, pollTable } from './report';
 import { BenchStandIns, moveToNextStatus, startBenchStandIns } from './stand-ins';
 
 /** Shares of the cases changed between polls, after the baseline. */
 const CHANGE_PERCENTS = [0, 1, 100];
 /** The invocation's remaining time: Lambda's maximum, so that no row is cut short by the deadline. */
 const REMAINING_MS = 900_000;
-const PARTS = ['poll', 'latency'] as const;
+const PARTS = ['poll', 'latency', 'notify'] as const;
 
 interface BenchOptions {
   readonly latencyMs: number;
   readonly sizes: number[];
   readonly hints: number;
+  readonly notifications: number;
   readonly parts: readonly (typeof PARTS)[number][];
   readonly out?: string;
 }
@@ -37,6 +40,7 @@ function parseOptions(argv: string[]): BenchOptions {
       'latency-ms': { type: 'string', default: '20' },
       'sizes': { type: 'string', default: '25,1000,10000' },
       'hints': { type: 'string', default: '200' },
+      'notifications': { type: 'string', default: '200' },
       'only': { type: 'string' },
       'out': { type: 'string' },
     },
@@ -44,12 +48,13 @@ function parseOptions(argv: string[]): BenchOptions {
   const latencyMs = Number(values['latency-ms']);
   const sizes = values.sizes!.split(',').map(Number);
   const hints = Number(values.hints);
-  if (!(latencyMs > 0) || sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(hints) || hints < 1) {
-    throw new Error('--latency-ms must be positive, --sizes a comma-separated list of whole numbers and --hints a whole number');
+  const notifications = Number(values.notifications);
+  if (!(latencyMs > 0) || sizes.some((n) => !Number.isInteger(n) || n < 1) || [hints, notifications].some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error('--latency-ms must be positive, --sizes a comma-separated list of whole numbers, --hints and --notifications whole numbers');
   }
   const only = values.only as (typeof PARTS)[number] | undefined;
   if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, got '${only}'`);
-  return { latencyMs, sizes, hints, parts: only ? [only] : PARTS, out: values.out };
+  return { latencyMs, sizes, hints, notifications, parts: only ? [only] : PARTS, out: values.out };
 }
 
 async function main(): Promise<void> {
@@ -71,6 +76,9 @@ async function main(): Promise<void> {
   }
   if (options.parts.includes('latency')) {
     sections.push(await latencySection(options.hints, latencyMs));
+  }
+  if (options.parts.includes('notify')) {
+    sections.push(await notifySection(options.notifications, latencyMs, bundle));
   }
 
   const report = [
@@ -137,6 +145,32 @@ async function latencySection(hints: number, latencyMs: number): Promise<string>
     pathComparisonTable(result),
     '',
     pathComparisonFormula(result),
+  ].join('\n');
+}
+
+/** The notifier: event delivered to each destination accepting it, and its bundle beside the watcher's. */
+async function notifySection(events: number, latencyMs: number, watcherBundle: string): Promise<string> {
+  const result = await benchNotifications(events, latencyMs, progress);
+  progress('notify: both bundles\' size and load time');
+  const bundles = [
+    { name: 'watcher (dist/handler)', stats: measureBundle(watcherBundle) },
+    { name: 'notifier (dist/notifier)', stats: measureBundle(ensureBundle(NOTIFIER_BUNDLE_PATH)) },
+  ];
+  return [
+    '## Notifications: event delivered to SNS and PagerDuty accepted',
+    '',
+    'The bundled notifier in one warm container of its own, configured for chat, e-mail and PagerDuty, invoked one event at a',
+    'time: a case starting to wait on the customer (chat, e-mail, PagerDuty trigger) and a case no longer waiting (chat,',
+    'e-mail, PagerDuty resolve), alternating. The SNS, Secrets Manager and PagerDuty stand-ins add the same latency to each',
+    `request. Delivered: the bench invokes the notifier with the event; accepted: the stand-in accepts the message; the first`,
+    `${NOTIFY_WARM_UP} events warm the container (the first also reads the routing key from Secrets Manager: one more request) and are`,
+    'left out. Floor: one request to each destination, all three told concurrently.',
+    '',
+    notifyLatencyTable(result, latencyMs),
+    '',
+    'Both bundles, loaded by a fresh Node.js:',
+    '',
+    bundlesTable(bundles),
   ].join('\n');
 }
 

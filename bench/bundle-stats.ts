@@ -18,6 +18,8 @@ export interface BundleStats {
   readonly importMedianMs: number;
   /** Median wall time of `node -e ''`. */
   readonly bareMedianMs: number;
+  /** Median time of the `require()` itself, timed inside the process: the load, without the process's start. */
+  readonly requireMedianMs: number;
 }
 
 export function measureBundle(bundlePath: string, runs = 10): BundleStats {
@@ -35,6 +37,7 @@ export function measureBundle(bundlePath: string, runs = 10): BundleStats {
       runs,
       importMedianMs: time(`require(${JSON.stringify(copy)})`),
       bareMedianMs: time(''),
+      requireMedianMs: median(Array.from({ length: runs }, () => requireMs(copy, dir))),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -45,6 +48,12 @@ function wallMs(script: string, cwd: string): number {
   const started = process.hrtime.bigint();
   execFileSync(LAMBDA_NODE.path, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '', ...LOCAL_PROCESS_ENV }, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** The time `require(file)` takes in a fresh Node.js, as that process measures it. */
+function requireMs(file: string, cwd: string): number {
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+  return Number(execFileSync(LAMBDA_NODE.path, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '', ...LOCAL_PROCESS_ENV }, encoding: 'utf8' }));
 }
 
 function median(values: number[]): number {

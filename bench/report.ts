@@ -8,6 +8,7 @@ import { type RequestsSeen, totalOf } from '../local-aws/poller-harness';
 import type { BundleStats } from './bundle-stats';
 import { HINT_REQUESTS, HINT_REQUESTS_TO_ACCEPTED } from './floor';
 import { DEFAULT_POLL_INTERVAL_MS, HintSample, LatencyResult, median, Percentiles, percentiles, POLLS_MEASURED } from './latency';
+import type { NotifyResult } from './notifications';
 
 export interface PollRow {
   readonly cases: number;
@@ -76,6 +77,38 @@ export function bundleTable(stats: BundleStats): string {
       `${(stats.importMedianMs - stats.bareMedianMs).toFixed(0)} ms`]],
     [0, 1, 2, 3, 4],
   );
+}
+
+/** The watcher's and the notifier's bundles side by side. */
+export function bundlesTable(bundles: readonly { name: string; stats: BundleStats }[]): string {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const runs = bundles[0]?.stats.runs ?? 0;
+  return markdownTable(
+    ['bundle', 'size', 'gzip', `node -e "require(bundle)" (median of ${runs})`, `node -e '' (median of ${runs})`, 'import cost', `require() timed in the process (median of ${runs})`],
+    bundles.map(({ name, stats }) => [name, kib(stats.rawBytes), kib(stats.gzipBytes), `${stats.importMedianMs.toFixed(0)} ms`, `${stats.bareMedianMs.toFixed(0)} ms`,
+      `${(stats.importMedianMs - stats.bareMedianMs).toFixed(0)} ms`, `${stats.requireMedianMs.toFixed(0)} ms`]),
+    [1, 2, 3, 4, 5, 6],
+  );
+}
+
+/** Event delivered to the notifier to each destination accepting it, beside the floor (one request each, concurrently). */
+export function notifyLatencyTable(result: NotifyResult, latencyMs: number): string {
+  const row = (until: string, p: Percentiles) => [until, String(p.n), ...[p.p50, p.p95, p.p99, p.max].map((ms) => ms.toFixed(0)), `${latencyMs} (1 x ${latencyMs})`];
+  const failed = result.samples.filter((s) => s.error !== undefined).length;
+  return [
+    markdownTable(
+      ['from the event delivered to', 'events', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'floor ms'],
+      [
+        row('SNS accepted the chat message', result.chat),
+        row('SNS accepted the e-mail', result.email),
+        row('PagerDuty accepted (202)', result.pagerDuty),
+        row('the invoke returned', result.returned),
+      ],
+      [1, 2, 3, 4, 5, 6],
+    ),
+    '',
+    `Requests per event: ${result.requestsMin === result.requestsMax ? result.requestsMin : `${result.requestsMin}-${result.requestsMax}`} (the minimum: 2 SNS Publish + 1 PagerDuty); failed: ${failed}.`,
+  ].join('\n');
 }
 
 /** Hint arrival to PutEvents accepted and to the invoke's return, by kind of hint, beside the floor. */

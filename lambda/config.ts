@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
   };
 }
 
-function check(variable: string, problem: string | undefined): void {
+export function check(variable: string, problem: string | undefined): void {
   if (problem !== undefined) {
     throw new ConfigError(variable, problem);
   }
@@ -105,7 +105,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /** Only `true` and `false`: a typo must not silently flip a behaviour. */
-function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean): boolean {
+export function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean): boolean {
   const value = trimmedOrUndefined(env[name]);
   if (value === undefined) {
     return defaultValue;
@@ -115,7 +115,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean): bool
 }
 
 /** Lambda's `AWS_LAMBDA_LOG_LEVEL` (the console's application log level) wins over `LOG_LEVEL`. */
-function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+export function logLevel(env: NodeJS.ProcessEnv): LogLevel {
   const variable = trimmedOrUndefined(env[LAMBDA_LOG_LEVEL_ENV]) ? LAMBDA_LOG_LEVEL_ENV : HandlerEnvironment.LOG_LEVEL;
   const value = trimmedOrUndefined(env[variable]);
   if (value === undefined) {

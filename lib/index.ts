@@ -3,3 +3,4 @@ export * from './case-event-rule-options';
 export * from './security-ir-event-forwarder';
 export * from './events';
 export * from './metrics';
+export * from './security-ir-case-notifications';

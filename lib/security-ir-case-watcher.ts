@@ -20,7 +20,7 @@ import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from './metric
 import { createAlarms } from './private/alarms';
 import { AwaitingCustomerRuleOptions, CaseEventRuleOptions } from './case-event-rule-options';
 import { awaitedFilter, CaseEventStream, createCaseEventRule } from './private/case-event-rules';
-import { createDeadLetterQueue } from './private/dead-letter-queue';
+import { deadLetterQueue } from './private/dead-letter-queue';
 import { requireDistinguishable } from './private/distinguishable';
 import { createFastPath } from './private/fast-path';
 import { createFunctionRole, grantServicesUseOfKey } from './private/permissions';
@@ -274,7 +274,7 @@ export class SecurityIrCaseWatcher extends Construct {
       encryptionKey: key,
       removalPolicy: this.settings.removalPolicy,
     });
-    this.deadLetterQueue = createDeadLetterQueue(this, key);
+    this.deadLetterQueue = deadLetterQueue(this, 'of the schedule, the fast-path rule and the function\'s failed invocations', key);
     const resources: WatcherResources = {
       ...this.stream(),
       settings: this.settings,

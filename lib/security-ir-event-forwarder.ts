@@ -1,9 +1,10 @@
-import { Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from './internal/security-ir-events';
+import { deadLetterQueue } from './private/dead-letter-queue';
 import { validateAccountId, validateRegion } from './private/validation';
 import { ValidationError } from './private/validation-error';
 
@@ -59,15 +60,7 @@ export class SecurityIrEventForwarder extends Construct {
     }
 
     this.watcherEventBusArn = `arn:${Aws.PARTITION}:events:${watcherRegion}:${watcherAccount}:event-bus/default`;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the forwarding rule\'s target: a queue behind it would add nothing.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'of the forwarding rule\'s target');
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Forwards Security IR case events to the Security IR case watcher\'s account and region',

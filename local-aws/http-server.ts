@@ -89,6 +89,32 @@ export function awsJsonProtocol(version: '1.0' | '1.1', typePrefix = ''): AwsPro
   };
 }
 
+/** awsQuery (STS, SNS): an XML `ErrorResponse` in the service's namespace; the request is a form naming its `Action`. */
+export function awsQueryProtocol(xmlNamespace: string): AwsProtocol {
+  return {
+    signatureErrorStatus: 403,
+    unknownOperation: { status: 400, type: 'InvalidAction' },
+    internalError: { status: 500, type: 'InternalFailure' },
+    encodeError: (e) => ({
+      status: e.status,
+      headers: { 'content-type': 'text/xml' },
+      body: `<ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type>`
+        + `<Code>${escapeXml(e.type)}</Code><Message>${escapeXml(e.message)}</Message></Error>`
+        + `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    }),
+  };
+}
+
+/** The form of an awsQuery request. */
+export function queryFormOf(req: SimRequest): URLSearchParams {
+  return new URLSearchParams(req.body.toString('utf8'));
+}
+
+/** Text for an XML element or attribute. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 /** What happened to one request, for the simulator's call log. */
 export interface CallOutcome {
   /** The operation the request named, or 'Unknown'. */

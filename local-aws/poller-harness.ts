@@ -27,6 +27,8 @@ import { SecurityIrSimulator, SimCase, startSecurityIrSimulator } from './securi
 
 const REPO_ROOT = join(__dirname, '..');
 export const BUNDLE_PATH = join(REPO_ROOT, 'dist', 'handler', 'index.js');
+/** The notifier's bundle (`SecurityIrCaseNotifications`), built by the same script. */
+export const NOTIFIER_BUNDLE_PATH = join(REPO_ROOT, 'dist', 'notifier', 'index.js');
 
 /** One parsed log line of the poller (JSON). */
 export type LogLine = Record<string, any>;
@@ -318,14 +320,14 @@ export function expectedChangeId(simCase: SimCase, field: 'created' | 'caseStatu
   return changeIdOf(simCase.caseId, field, previous, current, lastUpdated);
 }
 
-/** Builds `dist/handler/index.js` with `node scripts/bundle.mjs` when missing or older than its sources. */
-export function ensureBundle(): string {
+/** Builds the bundles (`dist/handler/index.js`, `dist/notifier/index.js`) with `node scripts/bundle.mjs` when `bundlePath` is missing or older than the sources. */
+export function ensureBundle(bundlePath: string = BUNDLE_PATH): string {
   const newestSource = Math.max(...['lambda', 'lib'].flatMap((dir) =>
     readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(REPO_ROOT, dir, f)).mtimeMs)));
-  if (!existsSync(BUNDLE_PATH) || statSync(BUNDLE_PATH).mtimeMs < newestSource) {
+  if (!existsSync(bundlePath) || statSync(bundlePath).mtimeMs < newestSource) {
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT, stdio: 'pipe', timeout: 60_000 });
   }
-  return BUNDLE_PATH;
+  return bundlePath;
 }
 
 const FUNCTION_ARN = `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT_ID}:function:case-watcher`;

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TEST_CREDENTIALS } from './credentials';
 import { FaultInjector } from './faults';
-import { AccessKey, AwsProtocol, AwsServiceError, AwsSimServer, RecordedCall, recordedCall, SimRequest, SimResponse, startAwsSimServer } from './http-server';
+import { AccessKey, AwsServiceError, AwsSimServer, awsQueryProtocol, escapeXml, queryFormOf, RecordedCall, recordedCall, SimResponse, startAwsSimServer } from './http-server';
 
 export interface IssuedCredentials extends AccessKey {
   readonly sessionToken: string;
@@ -39,20 +39,6 @@ export interface StsSimulatorOptions {
 
 const XML_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
-/** awsQuery errors: an XML ErrorResponse. */
-const AWS_QUERY: AwsProtocol = {
-  signatureErrorStatus: 403,
-  unknownOperation: { status: 400, type: 'InvalidAction' },
-  internalError: { status: 500, type: 'InternalFailure' },
-  encodeError: (e) => ({
-    status: e.status,
-    headers: { 'content-type': 'text/xml' },
-    body: `<ErrorResponse xmlns="${XML_NS}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type>`
-      + `<Code>${escapeXml(e.type)}</Code><Message>${escapeXml(e.message)}</Message></Error>`
-      + `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-  }),
-};
-
 export async function startStsSimulator(opts: StsSimulatorOptions): Promise<StsSimulator> {
   const calls: RecordedCall[] = [];
   const issued: IssuedCredentials[] = [];
@@ -61,14 +47,14 @@ export async function startStsSimulator(opts: StsSimulatorOptions): Promise<StsS
   const server: AwsSimServer = await startAwsSimServer({
     service: 'sts',
     credentials: opts.credentials ?? [TEST_CREDENTIALS],
-    protocol: AWS_QUERY,
+    protocol: awsQueryProtocol(XML_NS),
     faults,
-    operationOf: (req) => (req.method === 'POST' ? formOf(req).get('Action') ?? undefined : undefined),
+    operationOf: (req) => (req.method === 'POST' ? queryFormOf(req).get('Action') ?? undefined : undefined),
     handle: (req, operation) => {
       if (operation !== 'AssumeRole') {
         throw new AwsServiceError(400, 'InvalidAction', `Could not find operation ${operation}`);
       }
-      return assumeRole(formOf(req));
+      return assumeRole(queryFormOf(req));
     },
     record: (outcome) => calls.push(recordedCall(outcome, 'sts')),
   });
@@ -107,12 +93,4 @@ export async function startStsSimulator(opts: StsSimulatorOptions): Promise<StsS
   }
 
   return { url: server.url, calls, faults, issued, close: () => server.close() };
-}
-
-function formOf(req: SimRequest): URLSearchParams {
-  return new URLSearchParams(req.body.toString('utf8'));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -3,7 +3,8 @@
  * and DynamoDB. Seeds a few cases, polls on a short interval, moves the cases through their
  * lifecycle between polls and prints every event the handler publishes. Then the fast path: with no
  * poll due, Security IR's own events reach the handler as a case changes, and each published event
- * is printed with its latency from the change.
+ * is printed with its latency from the change. Every event also goes to the bundled notifier of
+ * SecurityIrCaseNotifications, and what Slack, e-mail and PagerDuty would show is printed under it.
  *
  *   npm run demo -- [--polls N] [--interval-ms MS] [--json]
  */
@@ -19,6 +20,7 @@ import { LAMBDA_NODE, LOCAL_PROCESS_ENV } from '../local-aws/lambda-process';
 import type { HintSummary } from '../lambda/telemetry';
 import type { SecurityIrNativeEvent } from '../local-aws/security-ir-events';
 import { formatEventLine, formatHintLine, formatPollLine, HintFigures, InvocationFigures, Palette, paletteFor, PollFigures } from './demo-format';
+import { type DemoNotifications, startDemoNotifications } from './demo-notifications';
 import { FAST_PATH_SCENE, seedCases, STORY, STORY_POLLS } from './demo-story';
 
 interface DemoOptions {
@@ -65,6 +67,7 @@ async function main(): Promise<number> {
 
   ensureBundle();
   const harness = await startPollerHarness();
+  const notifications = await startDemoNotifications();
   let failures = 0;
   try {
     seedCases(harness.securityIr);
@@ -79,14 +82,15 @@ async function main(): Promise<number> {
           print(palette.dim(`  · ${step.narration}`));
         }
       }
-      if (!(await runPoll(poll, handler, harness, options, print, palette))) failures++;
+      if (!(await runPoll(poll, handler, harness, notifications, options, print, palette))) failures++;
     }
-    if (!interrupted.signal.aborted) failures += await runFastPathScene(handler, harness, options, print, palette, interrupted.signal);
+    if (!interrupted.signal.aborted) failures += await runFastPathScene(handler, harness, notifications, options, print, palette, interrupted.signal);
   } catch (error) {
     // The terminal's Ctrl-C also reaches the handler's process, which may then fail to start.
     if (!interrupted.signal.aborted) throw error;
   } finally {
     if (interrupted.signal.aborted) print('interrupted: stopping the stand-ins');
+    await notifications.close();
     await harness.close();
   }
   return failures === 0 ? 0 : 1;
@@ -107,6 +111,7 @@ function printHeader(print: Print, bold: (s: string) => string, harness: PollerH
   print(`  Security IR  ${harness.securityIr.url}  simulator, ${harness.securityIr.cases.length} cases`);
   print(`  EventBridge  ${harness.eventBridge.url}  simulator, bus ${harness.busName}`);
   print(`  DynamoDB     ${harness.dynamoDb.url}  dynalite, table ${harness.tableName}`);
+  print('  Tell people  dist/notifier/index.js (SecurityIrCaseNotifications\' notifier) with SNS, Secrets Manager and PagerDuty stand-ins');
   print(`  ${options.polls} polls, ${options.intervalMs} ms apart, then the fast path; Ctrl-C stops`);
   print();
 }
@@ -116,13 +121,14 @@ async function runPoll(
   poll: number,
   handler: BundledHandler,
   harness: PollerHarness,
+  notifications: DemoNotifications,
   options: DemoOptions,
   print: Print,
   palette: Palette,
 ): Promise<boolean> {
   harness.resetRecords();
   const run = await handler.invoke();
-  printEvents(harness, options, print, palette);
+  const notFailed = await printEvents(harness, notifications, options, print, palette) === 0;
   if (run.error || !run.summary) {
     print(palette.bold(`poll ${poll} failed: ${run.error?.name}: ${run.error?.message}`));
     return false;
@@ -142,7 +148,7 @@ async function runPoll(
         : undefined,
   };
   print(formatPollLine(figures, palette));
-  return true;
+  return notFailed;
 }
 
 /** The handler's own count of events published, beside the requests the stand-ins counted. */
@@ -155,12 +161,18 @@ function invocationFigures(eventsPublished: number, seen: RequestsSeen): Invocat
   };
 }
 
-/** The events EventBridge accepted since the last reset, with their latency from `changedAt` when given. */
-function printEvents(harness: PollerHarness, options: DemoOptions, print: Print, palette: Palette, changedAt?: number): void {
+/**
+ * The events EventBridge accepted since the last reset, with their latency from `changedAt` when
+ * given, each followed by what people are told of it; resolves to the notifications that failed.
+ */
+async function printEvents(harness: PollerHarness, notifications: DemoNotifications, options: DemoOptions, print: Print, palette: Palette, changedAt?: number): Promise<number> {
+  let failed = 0;
   for (const event of harness.eventBridge.events) {
     print(formatEventLine(event, palette, changedAt === undefined ? undefined : event.acceptedAt - changedAt));
     if (options.json) print(JSON.stringify(deliveredEvent(event, TEST_ACCOUNT_ID, TEST_REGION)));
+    failed += await notifications.tell([event], print, palette);
   }
+  return failed;
 }
 
 /** A Security IR event and when its case changed (Date.now() as the simulator emitted it, inside updateCase). */
@@ -176,6 +188,7 @@ interface Hint {
 async function runFastPathScene(
   handler: BundledHandler,
   harness: PollerHarness,
+  notifications: DemoNotifications,
   options: DemoOptions,
   print: Print,
   palette: Palette,
@@ -190,7 +203,7 @@ async function runFastPathScene(
   harness.securityIr.onNativeEvent = (event) => {
     const hint: Hint = { event, changedAt: Date.now() };
     delivered = delivered.then(async () => {
-      if (!(await deliverHint(hint, handler, harness, options, print, palette))) failures++;
+      if (!(await deliverHint(hint, handler, harness, notifications, options, print, palette))) failures++;
     });
   };
   try {
@@ -207,10 +220,10 @@ async function runFastPathScene(
 }
 
 /** One hint through the bundled handler: prints its events and its figures; resolves false when it failed. */
-async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerHarness, options: DemoOptions, print: Print, palette: Palette): Promise<boolean> {
+async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerHarness, notifications: DemoNotifications, options: DemoOptions, print: Print, palette: Palette): Promise<boolean> {
   harness.resetRecords();
   const run = await handler.invoke({ event: hint.event });
-  printEvents(harness, options, print, palette, hint.changedAt);
+  const notFailed = await printEvents(harness, notifications, options, print, palette, hint.changedAt) === 0;
   const detailType = hint.event['detail-type'];
   const { caseId } = hint.event.detail;
   if (run.error) {
@@ -227,7 +240,7 @@ async function deliverHint(hint: Hint, handler: BundledHandler, harness: PollerH
     note: counted.eventsPublished === 0 ? 'no status or pending action changed: nothing published' : undefined,
   };
   print(formatHintLine(figures, palette));
-  return true;
+  return notFailed;
 }
 
 runCli(main, USAGE);

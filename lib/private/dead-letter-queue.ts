@@ -4,10 +4,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
- * One dead-letter queue for what could not be handled: schedule ticks and fast-path hints that could
- * not be delivered, and invocations that failed Lambda's retries. Encrypted and TLS-only.
+ * A dead-letter queue as every construct of this library makes it: encrypted (SQS-managed, or with
+ * `key`), TLS only, 14 days, and cdk-nag's "no dead-letter queue of its own" acknowledged with `holds`
+ * (what ends up in it) as the reason.
  */
-export function createDeadLetterQueue(scope: Construct, key: kms.IKey | undefined): sqs.Queue {
+export function deadLetterQueue(scope: Construct, holds: string, key?: kms.IKey): sqs.Queue {
   const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
     encryptionMasterKey: key,
@@ -16,9 +17,7 @@ export function createDeadLetterQueue(scope: Construct, key: kms.IKey | undefine
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason:
-      'This queue is itself the dead-letter queue (of the schedule, the fast-path rule and the function\'s ' +
-      'failed invocations): it only holds what could not be handled, and a queue behind it would add nothing.',
+    reason: `This queue is itself the dead-letter queue (${holds}): a queue behind it would add nothing.`,
   });
   return queue;
 }

@@ -18,7 +18,7 @@ export function locateHandlerAsset(candidates: readonly string[] = HANDLER_ASSET
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, HANDLER_ENTRY_FILE)));
   if (found === undefined) {
     throw new Error(
-      `SecurityIrCaseWatcher: the bundled Lambda handler (${HANDLER_ENTRY_FILE}) was not found in ` +
+      `The bundled Lambda handler (${HANDLER_ENTRY_FILE}) was not found in ` +
         `${candidates.join(' or ')}. Run \`npm run bundle\` (or \`npm run build\`) first.`,
     );
   }

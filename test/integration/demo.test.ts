@@ -110,6 +110,23 @@ describe('npm run demo', () => {
     ]);
   });
 
+  test('each event is told to people: what Slack, e-mail and PagerDuty show is printed under it', async () => {
+    const run = await plain;
+    const out = lines(run.stdout);
+    const events = out.filter((l) => EVENT_LINE.test(l)).length;
+    const told = (prefix: string) => out.filter((l) => l.startsWith(`    ${prefix}`));
+    // One chat message and one e-mail per event (the first of each in full), PagerDuty for waits and their end.
+    expect([told('Slack').length, told('e-mail').length]).toEqual([events, events]);
+    expect(out).toContain('      Case 1000000101: `Suspicious IAM activity`');
+    expect(told('PagerDuty').map((l) => l.replace(/\):.*$/, ')'))).toEqual([
+      '    PagerDuty  trigger security-ir/1000000101/awaiting-customer (incident #1 triggered)',
+      '    PagerDuty  resolve security-ir/1000000101/awaiting-customer (incident #1 resolved)',
+      '    PagerDuty  resolve security-ir/1000000102/awaiting-customer (no incident)',
+      '    PagerDuty  trigger security-ir/1000000104/awaiting-customer (incident #2 triggered)',
+    ]);
+    expect(out.filter((l) => l.includes('notification failed'))).toEqual([]);
+  });
+
   test('--json prints every event as a parseable EventBridge event', async () => {
     const run = await json;
     expect(run.code).toBe(0);

@@ -3,7 +3,7 @@
  * file, and the package's public surface, read from its entry point.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import * as publicApi from '../../lib';
 
 const ROOT = join(__dirname, '..', '..');
@@ -38,9 +38,35 @@ test('the event and metric contracts and the internal shared modules import noth
   }
 });
 
-test('the handler never imports aws-cdk-lib, constructs, the construct, the stand-ins or the tests', () => {
-  const sharedWithHandler = new Set(['../lib/events', '../lib/metrics', '../lib/internal/handler-environment', '../lib/internal/rules', '../lib/internal/security-ir-events']);
-  expect(offenders(sources('lambda'), (s) => CDK(s) || (s.startsWith('../') && !sharedWithHandler.has(s)))).toEqual([]);
+/** The repository path a relative specifier of `file` names (`lambda/notifier/x.ts` importing `../retry` -> `lambda/retry`). */
+function resolved(file: string, specifier: string): string {
+  return normalize(join(dirname(file), specifier));
+}
+
+test('the handlers never import aws-cdk-lib, constructs, the construct, the stand-ins or the tests', () => {
+  const sharedWithHandler = new Set([
+    'lib/events', 'lib/metrics', 'lib/internal/handler-environment', 'lib/internal/rules', 'lib/internal/security-ir-events',
+    'lib/private/notifications/notifier-environment', 'lib/private/notifications/rules',
+  ]);
+  const outside = (file: string) => (s: string) => s.startsWith('.') && !resolved(file, s).startsWith('lambda/') && !sharedWithHandler.has(resolved(file, s));
+  const files = sources('lambda');
+  expect(files).toEqual(expect.arrayContaining(['lambda/notifier/index.ts']));
+  expect(files.flatMap((file) => importsOf(file).filter((s) => CDK(s) || outside(file)(s)).map((s) => `${file} imports ${s}`))).toEqual([]);
+});
+
+test('the notifier shares with the watcher\'s handler only its retry loop, clock, endpoints, configuration checks and log lines', () => {
+  const shared = new Set(['lambda/retry', 'lambda/clock', 'lambda/endpoints', 'lambda/strings', 'lambda/config', 'lambda/telemetry']);
+  const notifier = sources('lambda/notifier');
+  const reached = notifier.flatMap((file) => importsOf(file).filter((s) => s.startsWith('.')).map((s) => resolved(file, s)))
+    .filter((target) => target.startsWith('lambda/') && !target.startsWith('lambda/notifier/'));
+  expect(reached.filter((target) => !shared.has(target))).toEqual([]);
+  expect(offenders(sources('lambda').filter((f) => !f.startsWith('lambda/notifier/')), (s) => s.includes('notifier'))).toEqual([]);
+});
+
+test('the private notification modules shared with the notifier import nothing', () => {
+  for (const file of ['lib/private/notifications/notifier-environment.ts', 'lib/private/notifications/rules.ts']) {
+    expect([file, importsOf(file)]).toEqual([file, []]);
+  }
 });
 
 test('change detection does no I/O: it imports only hashing, the event contract and types', () => {
@@ -75,6 +101,8 @@ test('the package entry point exports the construct and the public contracts onl
     'METRIC_NAMESPACE',
     'METRIC_SERVICE_DIMENSION',
     'MetricName',
+    'PagerDutySeverity',
+    'SecurityIrCaseNotifications',
     'SecurityIrCaseWatcher',
     'SecurityIrEventForwarder',
   ]);

@@ -312,12 +312,14 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled library, its jsii assembly, the bundled handler, the event schemas and every document the README links to', () => {
+test('the tarball holds the compiled library, its jsii assembly, the bundled handler and notifier, the event schemas and every document the README links to', () => {
   const expected = [
     ...librarySources().flatMap((s) => [`dist/lib/${s}.js`, `dist/lib/${s}.d.ts`]),
     'dist/handler/index.js',
     'dist/handler/index.js.map',
     ...filesUnder(SCHEMAS_DIR).map((f) => `dist/schemas/${f}`),
+    'dist/notifier/index.js',
+    'dist/notifier/index.js.map',
     '.jsii',
     'API.md',
     'README.md',
@@ -561,21 +563,48 @@ test('lifecycle: moved under a parent with stateTable naming the old table, the 
 
 const isDefaultLib = (file: string) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(file); // TypeScript's own lib.es2022.d.ts...
 
-test.each(CONSUMERS)('a TypeScript consumer, and the packed README\'s construct snippet, type-check against the shipped declarations (%s peers)', (name) => {
+test.each(CONSUMERS)('a TypeScript consumer, and the packed README\'s construct and "Tell people" snippets, type-check against the shipped declarations (%s peers)', (name) => {
   const { dir, installed } = consumers[name];
   writeFileSync(join(dir, 'consumer.ts'), CONSUMER_TS);
   const snippets = [...readFileSync(join(installed, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
-  const readmeConstruct = snippets.filter((code) => code.includes(`from '${PACKAGE_NAME}'`) && code.includes('new SecurityIrCaseWatcher'));
-  expect(readmeConstruct).toHaveLength(1);
+  const fromPackage = snippets.filter((code) => code.includes(`from '${PACKAGE_NAME}'`) && code.includes('new SecurityIrCaseWatcher'));
+  const readmeConstruct = fromPackage.filter((code) => !code.includes('new SecurityIrCaseNotifications'));
+  const readmeNotifications = fromPackage.filter((code) => code.includes('new SecurityIrCaseNotifications'));
+  expect([readmeConstruct.length, readmeNotifications.length]).toEqual([1, 1]);
   writeFileSync(join(dir, 'readme-construct.ts'), readmeConstruct[0]);
+  writeFileSync(join(dir, 'readme-notifications.ts'), readmeNotifications[0]);
   const config = tsconfig('consumer.ts', { module: 'NodeNext', moduleResolution: 'NodeNext' });
-  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts'] }, 'tsconfig.consumer.json', dir);
+  const { diagnostics, files, status } = typeCheck(TSC, { ...config, files: ['consumer.ts', 'readme-construct.ts', 'readme-notifications.ts'] }, 'tsconfig.consumer.json', dir);
   expect(diagnostics).toEqual([]);
   expect(status).toBe(0);
   // The declarations came from the installed package, and nothing from this repository was read.
   const installedLib = join(installed, 'dist', 'lib');
   expect(files).toEqual(expect.arrayContaining([join(installedLib, 'index.d.ts'), join(installedLib, 'events.d.ts')]));
   expect(files.filter((file) => file.startsWith(REPO_ROOT) && !isDefaultLib(file))).toEqual([]);
+});
+
+test('the installed package synthesises SecurityIrCaseNotifications with the shipped notifier as its code', () => {
+  const script = `
+const { App, Stack } = require('aws-cdk-lib');
+const sns = require('aws-cdk-lib/aws-sns');
+const { SecurityIrCaseNotifications, SecurityIrCaseWatcher } = require('${PACKAGE_NAME}');
+const app = new App({ outdir: process.argv[1] });
+const stack = new Stack(app, 'NotifyConsumer');
+const watcher = new SecurityIrCaseWatcher(stack, 'CaseWatcher');
+new SecurityIrCaseNotifications(stack, 'Notifications', { watcher, chatTopic: new sns.Topic(stack, 'Chat') });
+app.synth();
+`;
+  const outdir = join(appDir, 'cdk.out.notify');
+  execFileSync(process.execPath, ['-e', script, outdir], { cwd: appDir, env: { ...process.env, CDK_VALIDATION: 'false' }, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+  const template: Template = JSON.parse(readFileSync(join(outdir, 'NotifyConsumer.template.json'), 'utf8'));
+  const notifier = resourcesOfType(template, 'AWS::Lambda::Function').find(([, fn]) => String(fn.Description).startsWith('Tells people'));
+  expect(notifier).toBeDefined();
+  const assetHash = String(notifier![1].Code.S3Key).replace(/\.zip$/, '');
+  const assetDir = join(outdir, `asset.${assetHash}`);
+  expect(filesUnder(assetDir)).toEqual(['index.js', 'index.js.map']);
+  const shipped = readFileSync(join(installed, 'dist', 'notifier', 'index.js'));
+  expect(readFileSync(join(assetDir, 'index.js')).equals(shipped)).toBe(true);
+  expect(shipped.equals(readFileSync(join(REPO_ROOT, 'dist', 'notifier', 'index.js')))).toBe(true);
 });
 
 test('a subscriber\'s Lambda types EventBridgeEvent<typeof CASE_STATUS_CHANGED_DETAIL_TYPE, CaseStatusChangedDetail> from /events without reading the CDK', () => {
