@@ -15,6 +15,7 @@ import { FastPath } from './fast-path';
 import { classifyInvocation } from './invocation';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
+import type { RunSettings } from './run';
 import { SecurityIrClient } from './security-ir-client';
 import { StateStore } from './state-store';
 import type { HintSummary, RunSummary } from './telemetry';
@@ -49,13 +50,7 @@ export const handler = async (event: unknown, context: LambdaContext): Promise<R
     level: config.logLevel,
     fields: { requestId: context.awsRequestId, coldStart },
   });
-  const settings = {
-    eventSource: config.eventSource,
-    emitCreatedEvents: config.emitCreatedEvents,
-    emitExistingCasesOnFirstRun: config.emitExistingCasesOnFirstRun,
-    securityIrRegion: config.securityIrRegion,
-    accountId: config.securityIrAccountId ?? accountOf(context.invokedFunctionArn),
-  };
+  const settings: RunSettings = { ...config, accountId: config.securityIrAccountId ?? accountOf(context.invokedFunctionArn) };
   const dependencies = { source: current.securityIr, store: current.store, publisher: current.publisher, telemetry };
 
   const invocation = classifyInvocation(event);
@@ -89,7 +84,8 @@ function createContainer(): Container {
     throw error;
   }
   // Both SDK clients read AWS_ENDPOINT_URL_DYNAMODB / _EVENTBRIDGE / AWS_ENDPOINT_URL themselves.
-  const requestHandler = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+  // One attempt per request: the retries are the handler's own (retry.ts), under the run's deadline.
+  const sdk = { maxAttempts: 1, requestHandler: { connectionTimeout: 3_000 } };
   const created: Container = {
     config,
     securityIr: new SecurityIrClient({
@@ -101,8 +97,8 @@ function createContainer(): Container {
         }
       },
     }),
-    store: new StateStore({ client: new DynamoDBClient({ requestHandler }), tableName: config.stateTableName }),
-    publisher: new EventPublisher({ client: new EventBridgeClient({ requestHandler }), eventBusName: config.eventBusName }),
+    store: new StateStore({ client: new DynamoDBClient(sdk), tableName: config.stateTableName }),
+    publisher: new EventPublisher({ client: new EventBridgeClient(sdk), eventBusName: config.eventBusName }),
     listCasesCalls: 0,
   };
   return created;

@@ -2,16 +2,17 @@
  * One poll (docs/design.md, "One poll"): list every case, short-cut on an unchanged listing, take
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
-import { randomUUID } from 'crypto';
-import { detectChanges, listingDigest, RecordedCase } from './change-detection';
+import { detectChanges, listingDigest } from './change-detection';
+import { publishAndRecord, type RecorderPublisher, type RecorderStore } from './change-recorder';
 import { type Clock, systemClock } from './clock';
-import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, releaseLeaseQuietly } from './change-recorder';
+import { type LeaseStore, takePollLease, underLease } from './lease';
+import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings } from './run';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
-import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
-import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import { LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
-import { describeError, type RunOutcome, type RunSummary, type Telemetry } from './telemetry';
+import { isSecurityIrError, SecurityIrError } from './security-ir-errors';
+import type { RecordedCase } from './change-detection';
+import { describeError } from './strings';
+import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
 export interface CaseSource {
@@ -19,41 +20,19 @@ export interface CaseSource {
 }
 
 /** The state operations a poll needs (`StateStore` implements them). */
-export interface PollerStore extends RecorderStore {
-  getMeta(): Promise<MetaRecord | undefined>;
-  acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean>;
-  releaseLease(owner: string, opts?: { listedAt?: number; digest?: string }): Promise<boolean>;
-  loadCases(): Promise<Map<string, RecordedCase>>;
+export interface PollerStore extends RecorderStore, LeaseStore {
+  loadCases(deadline?: number): Promise<Map<string, RecordedCase>>;
 }
-
-/** The publishing a poll needs (`EventPublisher` implements it). */
-export type PollerPublisher = RecorderPublisher;
 
 export interface PollerDependencies {
   readonly source: CaseSource;
   readonly store: PollerStore;
-  readonly publisher: PollerPublisher;
+  readonly publisher: RecorderPublisher;
   readonly telemetry: Telemetry;
   /** ListCases requests made so far (retries included), read before and after the poll. */
   readonly listCasesCalls?: () => number;
   /** @default systemClock */
   readonly clock?: Clock;
-}
-
-export interface PollerSettings {
-  readonly eventSource: string;
-  readonly emitCreatedEvents: boolean;
-  readonly emitExistingCasesOnFirstRun: boolean;
-  /** `region` of the events of cases without an ARN. */
-  readonly securityIrRegion: string;
-  /** `accountId` of the events of cases without an ARN. */
-  readonly accountId: string | null;
-  /** No listing page or publish is started later than this before the deadline. @default 3_000 */
-  readonly safetyMarginMs?: number;
-  /** No state write is started later than this before the deadline. @default 1_000 */
-  readonly recordMarginMs?: number;
-  /** Concurrent conditional case writes. @default 10 */
-  readonly writeConcurrency?: number;
 }
 
 /** What an operator should check when the listing fails with one of these errors. */
@@ -62,14 +41,6 @@ const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
   ['SecurityIncidentResponseNotActiveException', 'the account has no active Security Incident Response membership in this region'],
   ['PaginationLoop', 'Security IR kept handing back pagination tokens (a service fault): the next poll lists again; the fast path is unaffected'],
 ]);
-
-/** A poll that could not publish and record every transition it detected. */
-export class PollIncompleteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PollIncompleteError';
-  }
-}
 
 interface Progress {
   casesSeen: number;
@@ -82,7 +53,7 @@ interface Progress {
 export class Poller {
   private readonly clock: Clock;
 
-  constructor(private readonly deps: PollerDependencies, private readonly settings: PollerSettings) {
+  constructor(private readonly deps: PollerDependencies, private readonly settings: RunSettings) {
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -90,51 +61,34 @@ export class Poller {
    * Runs one poll that must end by `deadline` (epoch ms). Resolves with the run's summary, or
    * throws (after recording what was published) when the run could not do all its work.
    */
-  async poll(deadline: number): Promise<RunSummary> {
-    const started = this.clock.now();
+  poll(deadline: number): Promise<RunSummary> {
     const callsBefore = this.deps.listCasesCalls?.() ?? 0;
     const progress: Progress = { casesSeen: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
-    const summarize = (outcome: RunOutcome, error?: unknown): RunSummary => ({
-      outcome,
-      ...progress,
-      listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
-      durationMs: this.clock.now() - started,
-      ...(error === undefined ? {} : { error: describeError(error) }),
-    });
-
-    let failure: unknown;
-    let outcome: RunOutcome = 'failed';
-    try {
-      const result = await this.run(deadline, progress);
-      if (result === 'incomplete' || progress.publishFailures > 0) {
-        failure = new PollIncompleteError('Not every transition was published and recorded: the next run sends the rest');
-      } else {
-        outcome = result;
-      }
-    } catch (error) {
-      failure = error;
-    }
-    const summary = summarize(outcome, failure);
-    this.deps.telemetry.runCompleted(summary);
-    if (failure !== undefined) {
-      throw failure;
-    }
-    return summary;
+    return reportedRun<RunOutcome, RunSummary>(
+      this.clock,
+      () => this.run(runBudget(deadline, this.settings), progress),
+      (outcome, durationMs, error) => ({
+        outcome,
+        ...progress,
+        listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
+        durationMs,
+        ...(error === undefined ? {} : { error: describeError(error) }),
+      }),
+      (summary) => this.deps.telemetry.runCompleted(summary),
+    );
   }
 
-  private async run(deadline: number, progress: Progress): Promise<RunOutcome | 'incomplete'> {
-    const { telemetry } = this.deps;
-    const workDeadline = deadline - (this.settings.safetyMarginMs ?? 3_000);
-    const recordDeadline = deadline - (this.settings.recordMarginMs ?? 1_000);
+  private async run(budget: RunBudget, progress: Progress): Promise<RunOutcome> {
+    const { telemetry, store } = this.deps;
 
     // 1. The complete listing, or nothing: a failed listing never counts as "no cases".
     const listedAt = this.clock.now();
-    const cases = await this.listAllCases(workDeadline, progress);
+    const cases = await this.listAllCases(budget.workDeadline, progress);
     const digest = listingDigest(cases);
     progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
 
     // 2. Unchanged since the last fully recorded listing: one read, no write.
-    const meta = await this.deps.store.getMeta();
+    const meta = await store.getMeta(budget.workDeadline);
     const baseline = !meta?.baselineAt;
     if (!baseline && meta?.digest === digest) {
       telemetry.log('DEBUG', 'Listing unchanged since the last recorded one: nothing to do', { cases: progress.casesSeen });
@@ -143,21 +97,20 @@ export class Poller {
     telemetry.log('DEBUG', baseline ? 'No baseline yet: recording one' : 'Listing differs from the last recorded one', { cases: progress.casesSeen });
 
     // 3. There is work: take the lease.
-    if (this.clock.now() >= workDeadline) {
+    if (this.clock.now() >= budget.workDeadline) {
       throw new Error('The deadline came before the changes could be processed');
     }
-    const runId = POLL_LEASE_PREFIX + randomUUID();
-    if (!(await this.takeLease(runId, deadline, listedAt, workDeadline))) {
+    const owner = await takePollLease(store, this.clock, { listedAt, expiresAt: budget.deadline, workDeadline: budget.workDeadline });
+    if (owner === undefined) {
       telemetry.log('INFO', 'Another run holds the lease or has recorded a newer listing: nothing to do', { digest });
       return 'skipped';
     }
-    telemetry.log('DEBUG', 'Lease taken', { runId, expiresAt: new Date(deadline).toISOString() });
+    telemetry.log('DEBUG', 'Lease taken', { runId: owner, expiresAt: new Date(budget.deadline).toISOString() });
 
     let complete = false;
-    let recordedAll = false;
-    try {
+    const recordedAll = await underLease(async () => {
       // 4-5. Recorded state, then the pure comparison.
-      const state = await this.deps.store.loadCases();
+      const state = await store.loadCases(budget.workDeadline);
       const resumed = [...state.values()].filter((c) => c.pending).length;
       if (resumed > 0) {
         telemetry.log('WARN', 'An earlier run may have published without recording some cases: their events are sent again', { cases: resumed });
@@ -183,45 +136,21 @@ export class Poller {
       }
 
       // 6-9. Write-ahead intents, publish, then record every case whose events were all accepted.
-      const { recorded, conflicts, eventsPublished, publishFailures } = await publishAndRecord(detection.changes, {
-        ...this.deps,
-        clock: this.clock,
-      }, {
+      const result = await publishAndRecord(detection.changes, { ...this.deps, clock: this.clock }, {
         eventSource: this.settings.eventSource,
-        workDeadline,
-        recordDeadline,
-        writeConcurrency: this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
+        ...budget,
       });
-      Object.assign(progress, { eventsPublished, publishFailures, casesRecorded: recorded });
-      recordedAll = recorded + conflicts === detection.changes.length;
-      complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
-    } finally {
-      // 10. Release the lease; the digest only when the state matches the whole listing.
-      await releaseLeaseQuietly(() => this.deps.store.releaseLease(runId, { listedAt, ...(complete ? { digest } : {}) }), telemetry);
-    }
-    return recordedAll ? 'succeeded' : 'incomplete';
-  }
+      Object.assign(progress, { eventsPublished: result.eventsPublished, publishFailures: result.publishFailures, casesRecorded: result.recorded });
+      const all = result.recorded + result.conflicts === detection.changes.length;
+      complete = all && result.conflicts === 0 && detection.staleCaseIds.length === 0;
+      return all;
+    }, () => store.releaseLease(owner, { listedAt, ...(complete ? { digest } : {}) }, budget.deadline), telemetry);
+    // 10. (Above) the lease released; the digest only when the state matches the whole listing.
 
-  /**
-   * Takes the lease. When a hint holds it (for a few requests), waits and asks again rather than
-   * leave this period's changes to the next poll; when another poll holds it or has recorded a
-   * newer listing, gives up: that run does the work. A lease released between the refusal and the
-   * read of the meta item is free: asked for again, not given up on.
-   */
-  private async takeLease(runId: string, deadline: number, listedAt: number, workDeadline: number): Promise<boolean> {
-    const { store } = this.deps;
-    const taken = await retryUntilDeadline(LEASE_WAIT, { clock: this.clock, deadline: workDeadline }, async () => {
-      if (await store.acquireLease(runId, { expiresAt: deadline, listedAt })) {
-        return done(true);
-      }
-      // Give up only to another poll (it does this work) or to a newer recorded listing; a hint
-      // holding the lease, or one that released it since, is waited for.
-      const meta = await store.getMeta();
-      const newerListing = (meta?.listedAt ?? 0) > listedAt;
-      const pollAtWork = meta?.leaseOwner?.startsWith(POLL_LEASE_PREFIX) === true && (meta.leaseExpiresAt ?? 0) >= this.clock.now();
-      return newerListing || pollAtWork ? done(false) : retryAfterBackoff();
-    });
-    return taken.ok && taken.value;
+    if (!recordedAll || progress.publishFailures > 0) {
+      throw new RunIncompleteError('Poll: not every transition was published and recorded; the next run sends the rest');
+    }
+    return 'succeeded';
   }
 
   /** Every page of the listing; an invalid pagination token restarts it once. */
@@ -236,7 +165,7 @@ export class Poller {
         }
         return cases;
       } catch (error) {
-        if (error instanceof InvalidTokenException && restarts === 0) {
+        if (isSecurityIrError(error, 'InvalidTokenException') && restarts === 0) {
           this.deps.telemetry.log('WARN', 'ListCases rejected its pagination token: restarting the listing', { pagesRead: progress.pages });
           continue;
         }

@@ -117,11 +117,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   return { log, enabled, runCompleted, hintCompleted };
 }
 
-/** An error as a log field: `Name: message`. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** One EMF document: the metric values as top-level members, described under `_aws`. */
 function emfLine(service: string, timestamp: number, metrics: Record<string, [number, string]>): Record<string, unknown> {
   const line: Record<string, unknown> = {

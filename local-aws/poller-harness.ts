@@ -9,15 +9,15 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
 import { type Clock, systemClock } from '../lambda/clock';
 import { FastPath, FastPathStore } from '../lambda/fast-path';
-import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
+import { Poller, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
+import type { RunSettings } from '../lambda/run';
 import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
-import { MetaRecord, StateStore } from '../lambda/state-store';
+import { MetaRecord, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { createTelemetry, HintSummary, RunSummary } from '../lambda/telemetry';
 import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { copyToTempFolder, scheduledEvent, startLambdaProcess } from './lambda-process';
@@ -42,13 +42,15 @@ export interface PollRun {
 
 export interface HarnessPollerOptions {
   /** Poller settings over the harness defaults (source, flags, region, account). */
-  readonly settings?: Partial<PollerSettings>;
+  readonly settings?: Partial<RunSettings>;
   /** Wraps the real state store, e.g. to make a write fail after publishing. */
   readonly wrapStore?: (store: WatcherStore) => WatcherStore;
   /** Security IR client options over the harness defaults (short retry delays). */
   readonly client?: Partial<SecurityIrClientOptions>;
   /** Publisher options over the harness defaults (short retry delays). */
   readonly publisher?: Partial<PublisherOptions>;
+  /** State store options over the harness defaults (short retry delays). */
+  readonly store?: Partial<StateStoreOptions>;
   /** The time of the poller, the store, the publisher and the telemetry (their waits stay real). */
   readonly now?: () => number;
   /** Their whole clock, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
@@ -120,12 +122,6 @@ export interface PollerHarnessOptions {
    * keys to, for the SECURITY_IR_ROLE_ARN path). @default [TEST_CREDENTIALS]
    */
   readonly securityIrCredentials?: { accessKeyId: string; secretAccessKey: string }[];
-  /**
-   * When set, the in-process pollers' DynamoDB client waits this long before each of the SDK's
-   * retries instead of its exponential backoff (up to seconds for throttling). What is retried, and
-   * how many attempts are made, stay the SDK's. @default - the SDK's backoff
-   */
-  readonly dynamoDbRetryDelayMs?: number;
 }
 
 export async function startPollerHarness(options: PollerHarnessOptions = {}): Promise<PollerHarness> {
@@ -140,13 +136,10 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
   await createTable(dynalite.endpoint, { tableName, partitionKey: 'pk', sortKey: 'sk' });
 
   const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
-  const dynamoViaProxy = new DynamoDBClient({
-    ...clientConfig,
-    endpoint: dynamoDb.url,
-    ...(options.dynamoDbRetryDelayMs === undefined ? {} : { retryStrategy: sdkAttemptsWithDelay(options.dynamoDbRetryDelayMs) }),
-  });
+  // One attempt per request, as the handler's clients make: the retries are the state store's own.
+  const dynamoViaProxy = new DynamoDBClient({ ...clientConfig, endpoint: dynamoDb.url, maxAttempts: 1 });
   const dynamoDirect = new DynamoDBClient({ ...clientConfig, endpoint: dynalite.endpoint });
-  const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url });
+  const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url, maxAttempts: 1 });
   const bundledHandlers = new Set<BundledHandler>();
 
   const harness: PollerHarness = {
@@ -188,12 +181,12 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
           pollerOptions.client?.onAttempt?.(operation, attempt);
         },
       });
-      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock });
+      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock, baseDelayMs: 5, ...pollerOptions.store });
       const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
       const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, clock, ...pollerOptions.publisher });
       const logs: LogLine[] = [];
       const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), clock });
-      const settings: PollerSettings = {
+      const settings: RunSettings = {
         eventSource,
         emitCreatedEvents: true,
         emitExistingCasesOnFirstRun: false,
@@ -295,17 +288,6 @@ function countByOperation(calls: readonly { operation: string }[]): Record<strin
   const counts: Record<string, number> = {};
   for (const { operation } of calls) counts[operation] = (counts[operation] ?? 0) + 1;
   return counts;
-}
-
-/**
- * The SDK's standard retries with the number of attempts a DynamoDB client gets by default (its
- * service default, or AWS_MAX_ATTEMPTS), each after a fixed `delayMs` instead of the backoff.
- */
-function sdkAttemptsWithDelay(delayMs: number): ConfiguredRetryStrategy {
-  const defaults = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
-  const maxAttempts = defaults.config.maxAttempts;
-  defaults.destroy();
-  return new ConfiguredRetryStrategy(maxAttempts, delayMs);
 }
 
 /**

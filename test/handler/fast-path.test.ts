@@ -347,7 +347,7 @@ describe('publishing and recording faults', () => {
     const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
     h.eventBridge.faults.add({ kind: 'error', status: 400, type: 'AccessDeniedException' }, { operation: 'PutEvents', times: Infinity });
     const run = await hint(c.caseId);
-    expect(run.error?.name).toBe('HintIncompleteError');
+    expect(run.error?.name).toBe('RunIncompleteError');
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Acknowledged', version: 1 });
     h.eventBridge.faults.clear();
     expect((await h.poll()).summary?.eventsPublished).toBe(1);

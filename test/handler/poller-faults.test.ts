@@ -4,7 +4,7 @@
  * nothing spurious (a re-send of the same transition carries the same changeId).
  */
 import { RecordedCase } from '../../lambda/change-detection';
-import { SecurityIrError, SecurityIrTimeoutError } from '../../lambda/security-ir-errors';
+import { SecurityIrError } from '../../lambda/security-ir-errors';
 import { SimCase } from '../../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../../local-aws/poller-harness';
 
@@ -12,7 +12,7 @@ let h: PollerHarness;
 beforeEach(async () => {
   // The SDK still retries DynamoDB's throttling and 5xx as often as it would; it only does not wait
   // its backoff (up to seconds a retry) in between.
-  h = await startPollerHarness({ dynamoDbRetryDelayMs: 1 });
+  h = await startPollerHarness();
 });
 afterEach(async () => {
   await h.close();
@@ -152,7 +152,8 @@ describe('listing faults', () => {
     const runMs = 700;
     const run = await poller.poll(Date.now() + runMs);
     // The hanging page's request is cut by its timeout, which ends with the run's time (less the margin).
-    expect(run.thrown).toBeInstanceOf(SecurityIrTimeoutError);
+    expect(run.thrown).toBeInstanceOf(SecurityIrError);
+    expect((run.thrown as SecurityIrError).type).toBe('RequestTimeout');
     expect(run.error?.name).toBe('RequestTimeout');
     const [, host, timeoutMs] = /^No complete response from (\S+) within (\d+) ms$/.exec(run.error!.message) ?? [];
     expect(host).toBe(new URL(h.securityIr.url).host);
@@ -180,7 +181,7 @@ describe('publishing faults', () => {
     const { cases, expected } = await scenario(12, [0, 3, 7, 11]);
     h.eventBridge.failEntries((e) => e.Detail.caseId === cases[7].caseId, { times: 5, errorCode: 'InternalFailure' });
     const run = await h.poll();
-    expect(run.error?.name).toBe('PollIncompleteError');
+    expect(run.error?.name).toBe('RunIncompleteError');
     expect(run.logs.find((l) => l.summary)?.summary).toMatchObject({ outcome: 'failed', eventsPublished: 3, publishFailures: 1, casesRecorded: 3 });
     expect(acceptedIds().sort()).toEqual(expected.filter((id) => id !== expected[2]).sort());
     await expectStateUnchangedFor([cases[7]], 'Acknowledged');
@@ -196,7 +197,7 @@ describe('publishing faults', () => {
     const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed', pendingAction: 'Customer' });
     const expected = [expectedChangeId(updated, 'caseStatus', 'Acknowledged'), expectedChangeId(updated, 'pendingAction', 'None')];
     h.eventBridge.failEntries((e) => e.DetailType === 'Security IR Case Pending Action Changed', { times: 5 });
-    expect((await h.poll()).error?.name).toBe('PollIncompleteError');
+    expect((await h.poll()).error?.name).toBe('RunIncompleteError');
     expect(acceptedIds()).toEqual([expected[0]]);
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Acknowledged', pendingAction: 'None' });
     await h.poll();
@@ -211,7 +212,7 @@ describe('publishing faults', () => {
     h.eventBridge.faults.add({ kind: 'hang' }, { operation: 'PutEvents', skip: 1 });
     const poller = h.createPoller({ settings: { safetyMarginMs: 600, recordMarginMs: 10 } });
     const run = await poller.poll(Date.now() + 1_500);
-    expect(run.error?.name).toBe('PollIncompleteError');
+    expect(run.error?.name).toBe('RunIncompleteError');
     const { cases: recorded } = await h.readState();
     const advanced = [...recorded].filter(([, state]) => state.caseStatus !== 'Acknowledged').map(([caseId]) => caseId);
     const accepted = new Set(h.eventBridge.events.map((e) => e.Detail.caseId as string));
@@ -227,7 +228,7 @@ describe('publishing faults', () => {
     const { cases, expected } = await scenario(25, [1, 2, 24]);
     h.eventBridge.faults.add({ kind: 'error', status: 500, type: 'InternalException' }, { operation: 'PutEvents', times: Infinity });
     const run = await h.poll({ publisher: { maxRounds: 2 } });
-    expect(run.error?.name).toBe('PollIncompleteError');
+    expect(run.error?.name).toBe('RunIncompleteError');
     expect(acceptedIds()).toEqual([]);
     await expectStateUnchangedFor([cases[1], cases[2], cases[24]], 'Acknowledged');
     h.eventBridge.faults.clear();

@@ -9,7 +9,7 @@ import {
   PublisherOptions,
 } from '../../lambda/publisher';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock } from '../support/virtual-clock';
 import { inFlightRecorder } from '../support/in-flight';
 import { EventBridgeSimulator, putEventsEntrySize, startEventBridgeSimulator } from '../../local-aws/eventbridge-simulator';
 

@@ -6,7 +6,6 @@
  */
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { CaseState } from '../../lambda/change-detection';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 import { type HintRun, type PollerHarness, type PollRun, startPollerHarness } from '../../local-aws/poller-harness';
@@ -15,7 +14,7 @@ import { type Delivery, InstrumentedRun, type OverlapRole, type RunContext, type
 import { recordedAheadProblems } from './invariants';
 import { describeState, transitionOf, type Transition, type Values } from './model';
 import { ServiceFaults } from './service-faults';
-import { VirtualClock } from './virtual-clock';
+import { VirtualClock } from '../support/virtual-clock';
 import { caseIdOfSlot, SoakWorld, StatesByCase } from './world';
 
 /** Everything the invariants need from one history. */
@@ -38,8 +37,6 @@ export interface Trace {
   readonly faultsFired: ReadonlyMap<string, number>;
 }
 
-/** SDK retries as the handler's clients make them, without their waits. */
-const fastSdkRetries = () => new ConfiguredRetryStrategy(3, 1);
 
 export class SoakRunner {
   private constructor(
@@ -51,12 +48,12 @@ export class SoakRunner {
   ) {}
 
   static async start(): Promise<SoakRunner> {
-    const h = await startPollerHarness({ dynamoDbRetryDelayMs: 1 });
+    const h = await startPollerHarness();
     const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
     return new SoakRunner(
       h,
       new VirtualClock(),
-      new EventBridgeClient({ ...clientConfig, endpoint: h.eventBridge.url, retryStrategy: fastSdkRetries() }),
+      new EventBridgeClient({ ...clientConfig, endpoint: h.eventBridge.url, maxAttempts: 1 /* as the handler's client: the retries are the publisher's */ }),
       new DynamoDBClient({ ...clientConfig, endpoint: h.dynamoDb.url }),
       new ServiceFaults(h),
     );
