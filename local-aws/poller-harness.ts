@@ -53,7 +53,7 @@ export interface HarnessPollerOptions {
   readonly store?: Partial<StateStoreOptions>;
   /** The time of the poller, the store, the publisher and the telemetry (their waits stay real). */
   readonly now?: () => number;
-  /** Their whole clock, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
+  /** The whole clock of every part, the Security IR client's too, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
   readonly clock?: Clock;
 }
 
@@ -175,6 +175,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         credentials: async () => TEST_CREDENTIALS,
         baseDelayMs: 5,
         maxDelayMs: 50,
+        ...(pollerOptions.clock ? { clock: pollerOptions.clock } : {}),
         ...pollerOptions.client,
         onAttempt: (operation, attempt) => {
           if (operation === 'ListCases') listCasesCalls++;

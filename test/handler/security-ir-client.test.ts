@@ -4,7 +4,7 @@ import { SecurityIrClient, SecurityIrClientOptions } from '../../lambda/security
 import { SecurityIrError } from '../../lambda/security-ir-errors';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 import { listenOnLoopback, readBody, unusedLoopbackPort } from '../../local-aws/http-server';
-import { fakeClock } from '../support/virtual-clock';
+import { fakeClock, frozenClock } from '../support/virtual-clock';
 import { rejectionOf } from '../support/rejection';
 import { SecurityIrSimulator, startSecurityIrSimulator } from '../../local-aws/security-ir-simulator';
 
@@ -386,9 +386,12 @@ describe('timeouts and network failures', () => {
 
   test('the per-request timeout is clamped to the time left before the deadline', async () => {
     sim.faults.add({ kind: 'hang' }, { times: 5 });
-    // Real clock: the attempt must give up at the deadline, long before its own 10-minute timeout.
-    const client = new SecurityIrClient({ region: TEST_REGION, endpoint: sim.url, credentials: async () => TEST_CREDENTIALS, requestTimeoutMs: 600_000 });
-    const error = await failureOf(client.listCases({}, { deadline: Date.now() + 400 }));
+    // The attempt must give up at the deadline, long before its own 10-minute timeout; frozen time, so
+    // the request's timer is exactly the 400 ms left however long signing takes.
+    const clock = frozenClock();
+    const client = newClient({ clock, requestTimeoutMs: 600_000 });
+    const error = await failureOf(client.listCases({}, { deadline: clock.now() + 400 }));
+    expect(error.message).toMatch(/within 400 ms$/);
     expect(error.type).toBe('RequestTimeout');
     expect(listCalls()).toHaveLength(1);
   }, 20_000);

@@ -15,27 +15,11 @@ import { recordedAheadProblems } from './invariants';
 import { describeState, transitionOf, type Transition, type Values } from './model';
 import { ServiceFaults } from './service-faults';
 import { VirtualClock } from '../support/virtual-clock';
+import type { Trace } from './trace';
+
+export type { Trace } from './trace';
 import { caseIdOfSlot, SoakWorld, StatesByCase } from './world';
 
-/** Everything the invariants need from one history. */
-export interface Trace {
-  /** The values each case was first recorded with, when that was silent (the baseline, or `Created` events off). */
-  readonly starts: ReadonlyMap<string, Values>;
-  /** Every case at the end, as Security IR has it. */
-  readonly finalStates: ReadonlyMap<string, CaseState>;
-  readonly observed: StatesByCase;
-  /** Every state a live write-ahead intent held at some point. */
-  readonly announced: StatesByCase;
-  /** What EventBridge accepted, in the order its answers came, with the run that sent it. */
-  readonly deliveries: readonly Delivery[];
-  /** Events the EventBridge simulator accepted (every one must be among `deliveries`). */
-  readonly acceptedAtEventBridge: number;
-  readonly runs: readonly RunRecord[];
-  /** Violations seen while the history ran. */
-  readonly problems: readonly string[];
-  /** Faults requests actually met, by kind. */
-  readonly faultsFired: ReadonlyMap<string, number>;
-}
 
 
 export class SoakRunner {

@@ -1,8 +1,10 @@
 /**
  * The tests' one virtual clock: the real time (or a fixed start) plus an offset that waits move
  * forward instead of waiting. Retry backoff and lease waits then cost no real time and are exact,
- * and a crashed run's lease expires after as many waits as it would in Lambda. Request timers stay
- * real: a request is real I/O on loopback.
+ * and a crashed run's lease expires after as many waits as it would in Lambda. Request timers run
+ * in real time (a request is real I/O on loopback) and, when one fires, the clock stands at least
+ * at its end: with a frozen start (`now: () => T`) a test's deadlines then depend on which requests
+ * hang, never on how fast the machine runs the others.
  */
 import type { Clock } from '../../lambda/clock';
 
@@ -37,7 +39,10 @@ export class VirtualClock implements Clock {
   }
 
   timeoutSignal(ms: number): AbortSignal {
-    return AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
+    const endsAt = this.now() + ms;
+    const signal = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
+    signal.addEventListener('abort', () => this.advanceTo(endsAt), { once: true });
+    return signal;
   }
 
   random(): number {
@@ -57,4 +62,10 @@ export class VirtualClock implements Clock {
 /** A virtual clock (the name the unit tests use). */
 export function fakeClock(options: VirtualClockOptions = {}): VirtualClock {
   return new VirtualClock(options);
+}
+
+/** A virtual clock frozen at the real time of its creation: only waits and fired request timers move it. */
+export function frozenClock(): VirtualClock {
+  const start = Date.now();
+  return new VirtualClock({ now: () => start });
 }
