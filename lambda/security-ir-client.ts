@@ -16,15 +16,12 @@ import { type Clock, systemClock } from './clock';
 import { resolveEndpoint } from './endpoints';
 import { type Attempt, done, retryAfterBackoff, retryAtOnce, retryUntilDeadline, type RetryPolicy } from './retry';
 import type { SecurityIrCase } from './security-ir-case';
+import { definedMembers, type ListCasesPage, parseCaseAnswer, parseJson, parseListCasesPage, ShapeError } from './security-ir-responses';
 import { clientError, errorFromResponse, isClockSkewError, SecurityIrError } from './security-ir-errors';
 
 export type { SecurityIrCase } from './security-ir-case';
+export type { ListCasesPage } from './security-ir-responses';
 
-export interface ListCasesPage {
-  items: SecurityIrCase[];
-  nextToken?: string;
-  total?: number;
-}
 
 export interface RequestOptions {
   /** Epoch ms: no attempt (or retry wait) is started that cannot finish before it. */
@@ -145,7 +142,7 @@ export class SecurityIrClient {
       operation: 'GetCase',
       method: 'GET',
       path: `/v1/cases/${encodeURIComponent(caseId)}/get-case`,
-      parse: (body) => ({ caseId, ...caseMembers(expectObject(body, 'body'), 'body') }),
+      parse: (body) => parseCaseAnswer(caseId, body),
     }, options);
   }
 
@@ -282,109 +279,4 @@ function parseEndpoint(endpoint: string): URL {
     throw new Error(`SecurityIrClient: endpoint '${endpoint}' must use http or https`);
   }
   return url;
-}
-
-
-// ---- Response parsing: strict about shapes, open about enum values ----
-
-/** A response body that does not have the documented shape. */
-class ShapeError extends Error {}
-
-type JsonObject = Record<string, unknown>;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ShapeError(`body is not JSON (${text.length} characters)`);
-  }
-}
-
-function parseListCasesPage(body: unknown): ListCasesPage {
-  const object = expectObject(body, 'body');
-  const items = optionalList(object, 'items', 'body', (item, where) => parseCase(expectObject(item, where), where));
-  return definedMembers({
-    items: items ?? [], // the model makes `items` optional: absent means an empty page
-    nextToken: optionalString(object, 'nextToken', 'body'),
-    total: optionalNumber(object, 'total', 'body'),
-  });
-}
-
-const CASE_STRINGS = ['caseArn', 'title', 'caseStatus', 'pendingAction', 'engagementType', 'resolverType'] as const;
-const CASE_DATES = ['createdDate', 'lastUpdatedDate', 'closedDate'] as const;
-
-function parseCase(item: JsonObject, where: string): SecurityIrCase {
-  const caseId = optionalString(item, 'caseId', where);
-  if (!caseId) {
-    throw new ShapeError(`${where} has no caseId`);
-  }
-  return { caseId, ...caseMembers(item, where) };
-}
-
-function caseMembers(object: JsonObject, where: string): Omit<SecurityIrCase, 'caseId'> {
-  return definedMembers({
-    ...pick(object, CASE_STRINGS, where, optionalString),
-    ...pick(object, CASE_DATES, where, optionalDate),
-  });
-}
-
-function pick<K extends string, V>(
-  object: JsonObject, keys: readonly K[], where: string, read: (object: JsonObject, key: string, where: string) => V,
-): Record<K, V> {
-  return Object.fromEntries(keys.map((key) => [key, read(object, key, where)])) as Record<K, V>;
-}
-
-function expectObject(value: unknown, where: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ShapeError(`${where} is not a JSON object`);
-  }
-  return value as JsonObject;
-}
-
-function expectString(value: unknown, where: string): string {
-  if (typeof value !== 'string') {
-    throw new ShapeError(`${where} is not a string`);
-  }
-  return value;
-}
-
-/** `null` counts as absent, as it does for the SDKs' JSON deserialisers. */
-function member(object: JsonObject, key: string): unknown {
-  const value = object[key];
-  return value === null ? undefined : value;
-}
-
-function optionalString(object: JsonObject, key: string, where: string): string | undefined {
-  const value = member(object, key);
-  return value === undefined ? undefined : expectString(value, `${where}.${key}`);
-}
-
-function optionalNumber(object: JsonObject, key: string, where: string): number | undefined {
-  const value = member(object, key);
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-    throw new ShapeError(`${where}.${key} is not a number`);
-  }
-  return value;
-}
-
-/** Epoch seconds, possibly fractional, to a `Date` (rounded to the millisecond). */
-function optionalDate(object: JsonObject, key: string, where: string): Date | undefined {
-  const seconds = optionalNumber(object, key, where);
-  return seconds === undefined ? undefined : new Date(Math.round(seconds * 1000));
-}
-
-function optionalList<T>(object: JsonObject, key: string, where: string, read: (item: unknown, where: string) => T): T[] | undefined {
-  const value = member(object, key);
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!Array.isArray(value)) {
-    throw new ShapeError(`${where}.${key} is not an array`);
-  }
-  return value.map((item, index) => read(item, `${where}.${key}[${index}]`));
-}
-
-/** The object without its undefined members, so absent fields stay absent (not present-but-undefined). */
-function definedMembers<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
