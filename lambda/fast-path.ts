@@ -3,17 +3,18 @@
  * recorded state in one read, and when it changed take the lease at the generation read, then
  * write ahead, publish and record exactly as a poll does for that case.
  */
+import { arnMismatch, CASE_ID_PATTERN } from './case-identity';
 import { type Detection, detectChanges } from './change-detection';
 import { publishAndRecord, type RecorderPublisher, type RecorderStore, type RecordResult } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import { type LeaseStore, takeHintLease, underLease, untilLeaseFree } from './lease';
 import { done, retryAfterBackoff } from './retry';
-import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings } from './run';
+import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings, scopeOf } from './run';
 import type { SecurityIrCase } from './security-ir-case';
 import type { RequestOptions } from './security-ir-client';
 import { isSecurityIrError } from './security-ir-errors';
 import type { CaseSnapshot } from './state-store';
-import { describeError } from './strings';
+import { describeError, echoed } from './strings';
 import type { HintOutcome, HintSummary, Telemetry } from './telemetry';
 
 /** Reads one case (the Security IR client's `getCase`). */
@@ -52,7 +53,7 @@ export class FastPath {
       () => this.run(caseId, runBudget(deadline, this.settings), progress),
       (outcome, durationMs, error) => ({
         outcome,
-        caseId,
+        caseId: echoed(caseId),
         eventsPublished: progress.result?.eventsPublished ?? 0,
         publishFailures: progress.result?.publishFailures ?? 0,
         durationMs,
@@ -64,6 +65,10 @@ export class FastPath {
 
   private async run(caseId: string, budget: RunBudget, progress: { result?: RecordResult }): Promise<Outcome> {
     const { store, telemetry } = this.deps;
+    if (!CASE_ID_PATTERN.test(caseId)) {
+      telemetry.log('WARN', 'A hint for what is not a Security IR case ID: nothing read', { caseId: echoed(caseId) });
+      return 'rejected';
+    }
     const observedAt = new Date(this.clock.now());
     let current: SecurityIrCase;
     try {
@@ -76,14 +81,22 @@ export class FastPath {
       }
       throw error;
     }
+    const mismatch = arnMismatch(current.caseArn, caseId, scopeOf(this.settings));
+    if (mismatch !== undefined) {
+      // Another case's (or account's, or region's) answer must not move this case: the poll is the judge.
+      telemetry.log('WARN', 'GetCase answered with an ARN that names another case, account or region: left to the next poll', {
+        caseId, caseArn: echoed(current.caseArn), mismatch,
+      });
+      return 'rejected';
+    }
 
     const detect = (recorded: CaseSnapshot['recorded']) => detectChanges(new Map(recorded ? [[caseId, recorded]] : []), [current], {
       baseline: false,
       emitCreatedEvents: this.settings.emitCreatedEvents,
       emitExistingCasesOnFirstRun: false,
       observedAt,
-      fallbackAccountId: this.settings.accountId,
-      fallbackRegion: this.settings.securityIrRegion,
+      accountId: this.settings.accountId,
+      region: this.settings.securityIrRegion,
     });
     const nothingToDo = (detection: Detection): boolean => {
       if (detection.staleCaseIds.length > 0) {

@@ -2,16 +2,18 @@
  * One poll (docs/design.md, "One poll"): list every case, short-cut on an unchanged listing, take
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
+import { arnMismatch, type WatchedScope } from './case-identity';
 import { detectChanges, listingDigest } from './change-detection';
 import { publishAndRecord, type RecorderPublisher, type RecorderStore } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import { type LeaseStore, takePollLease, underLease } from './lease';
-import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings } from './run';
+import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings, scopeOf } from './run';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
+import type { SkippedItem } from './security-ir-responses';
 import { isSecurityIrError, SecurityIrError } from './security-ir-errors';
 import type { RecordedCase } from './change-detection';
-import { describeError } from './strings';
+import { describeError, echoed } from './strings';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
@@ -42,8 +44,12 @@ const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
   ['PaginationLoop', 'Security IR kept handing back pagination tokens (a service fault): the next poll lists again; the fast path is unaffected'],
 ]);
 
+/** The most case IDs a WARN line names. */
+const MAX_NAMED_CASES = 20;
+
 interface Progress {
   casesSeen: number;
+  casesSkipped: number;
   pages: number;
   eventsPublished: number;
   publishFailures: number;
@@ -63,7 +69,7 @@ export class Poller {
    */
   poll(deadline: number): Promise<RunSummary> {
     const callsBefore = this.deps.listCasesCalls?.() ?? 0;
-    const progress: Progress = { casesSeen: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
+    const progress: Progress = { casesSeen: 0, casesSkipped: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
     return reportedRun<RunOutcome, RunSummary>(
       this.clock,
       () => this.run(runBudget(deadline, this.settings), progress),
@@ -83,7 +89,7 @@ export class Poller {
 
     // 1. The complete listing, or nothing: a failed listing never counts as "no cases".
     const listedAt = this.clock.now();
-    const cases = await this.listAllCases(budget.workDeadline, progress);
+    const cases = this.vetted(await this.listAllCases(budget.workDeadline, progress), scopeOf(this.settings));
     const digest = listingDigest(cases);
     progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
 
@@ -120,8 +126,8 @@ export class Poller {
         emitCreatedEvents: this.settings.emitCreatedEvents,
         emitExistingCasesOnFirstRun: this.settings.emitExistingCasesOnFirstRun,
         observedAt: new Date(listedAt),
-        fallbackAccountId: this.settings.accountId,
-        fallbackRegion: this.settings.securityIrRegion,
+        accountId: this.settings.accountId,
+        region: this.settings.securityIrRegion,
       });
       if (telemetry.enabled('DEBUG')) {
         telemetry.log('DEBUG', 'Compared the listing with the recorded state', {
@@ -153,15 +159,46 @@ export class Poller {
     return 'succeeded';
   }
 
-  /** Every page of the listing; an invalid pagination token restarts it once. */
+  /**
+   * The listing as the poll trusts it: a case whose ARN names another account or region is kept
+   * (published with the watched ones), one whose ARN is no ARN of that case loses it; both WARN.
+   */
+  private vetted(cases: SecurityIrCase[], scope: WatchedScope): SecurityIrCase[] {
+    const disagreeing: string[] = [];
+    const vetted = cases.map((c) => {
+      const mismatch = arnMismatch(c.caseArn, c.caseId, scope);
+      if (mismatch === undefined) {
+        return c;
+      }
+      disagreeing.push(c.caseId);
+      return mismatch === 'scope' ? c : { ...c, caseArn: undefined };
+    });
+    if (disagreeing.length > 0) {
+      this.deps.telemetry.log('WARN', 'Listed cases whose ARN names another account or region, or not that case: published with the watched account and region', {
+        caseIds: disagreeing.slice(0, MAX_NAMED_CASES), count: disagreeing.length, account: scope.accountId, region: scope.region,
+      });
+    }
+    return vetted;
+  }
+
+  /** Every page of the listing; an invalid pagination token restarts it once. Items that are not cases are skipped. */
   private async listAllCases(deadline: number, progress: Progress): Promise<SecurityIrCase[]> {
     for (let restarts = 0; ; restarts++) {
       const cases: SecurityIrCase[] = [];
+      const skipped: SkippedItem[] = [];
       try {
         for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
           progress.pages++;
           cases.push(...page.items);
+          skipped.push(...(page.skipped ?? []));
           this.deps.telemetry.log('DEBUG', 'Listed a page of cases', { page: progress.pages, items: page.items.length, more: page.nextToken !== undefined });
+        }
+        progress.casesSkipped = skipped.length;
+        if (skipped.length > 0) {
+          this.deps.telemetry.log('WARN', 'Skipped listing items that are not cases (not a Security IR case ID, or a malformed member)', {
+            count: skipped.length,
+            items: skipped.slice(0, MAX_NAMED_CASES).map((item) => ({ caseId: item.caseId === null ? null : echoed(item.caseId).slice(0, 64), reason: echoed(item.reason) })),
+          });
         }
         return cases;
       } catch (error) {

@@ -4,19 +4,25 @@
  * metrics, success or not) and rethrows its failure, and the one error of a run that could not
  * finish its work.
  */
+import type { WatchedScope } from './case-identity';
 import type { Clock } from './clock';
 import type { WatcherConfig } from './config';
 
 /** What a run reads of the configuration, and of the invocation: the watched account. */
 export interface RunSettings extends Pick<WatcherConfig, 'eventSource' | 'emitCreatedEvents' | 'emitExistingCasesOnFirstRun' | 'securityIrRegion'> {
-  /** The watched account: `accountId` of every event. */
-  readonly accountId: string | null;
+  /** The watched account: `accountId` of every event, and with the region the scope of the state. */
+  readonly accountId: string;
   /** No listing page, read or publish is started later than this before the deadline. @default 3_000 */
   readonly safetyMarginMs?: number;
   /** No state write is started later than this before the deadline. @default 1_000 */
   readonly recordMarginMs?: number;
   /** Concurrent conditional case writes. @default 10 */
   readonly writeConcurrency?: number;
+}
+
+/** The account and region whose cases a run watches. */
+export function scopeOf(settings: Pick<RunSettings, 'accountId' | 'securityIrRegion'>): WatchedScope {
+  return { accountId: settings.accountId, region: settings.securityIrRegion };
 }
 
 /** When a run must stop starting each kind of work (epoch ms). */

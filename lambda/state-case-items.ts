@@ -15,6 +15,8 @@ export interface CaseWrite {
   readonly state: CaseState;
   /** The recorded version this write replaces; undefined for a case never recorded. */
   readonly expectedVersion: number | undefined;
+  /** When `state` was observed (ISO). */
+  readonly observedAt?: string;
 }
 
 /** The write-ahead intent of a case about to be announced (see `putIntents`). */
@@ -24,30 +26,39 @@ export interface CaseIntent {
   readonly expectedVersion: number | undefined;
   /** The states the case's events lead to, oldest first. */
   readonly pending: readonly CaseState[];
+  /** When the newest of them was observed (ISO). */
+  readonly observedAt?: string;
 }
 
-/** The partition of the case and intent items. */
-const CASE_PARTITION = 'CASE';
 /**
- * Sort key prefix of intent items, in the case partition so the one Query reads them too. Case IDs
- * are digits, so no case item can take this key.
+ * Sort key prefixes of the case and intent items, in the scope's partition beside its meta item
+ * (`META`), so the one Query reads them all. Every key starts with its kind: no case ID, whatever
+ * its characters, can take another item's key.
  */
+const CASE_PREFIX = 'CASE#';
 const INTENT_PREFIX = 'INTENT#';
 
 export class CaseItems {
-  constructor(private readonly table: StateTable, private readonly clock: Clock, private readonly queryPageSize?: number) {}
+  /** `partition`: the scope's partition key value. */
+  constructor(
+    private readonly table: StateTable,
+    private readonly partition: string,
+    private readonly clock: Clock,
+    private readonly queryPageSize?: number,
+  ) {}
 
   caseKey(caseId: string): Item {
-    return { pk: { S: CASE_PARTITION }, sk: { S: caseId } };
+    return { pk: { S: this.partition }, sk: { S: CASE_PREFIX + caseId } };
   }
 
   intentKey(caseId: string): Item {
-    return { pk: { S: CASE_PARTITION }, sk: { S: INTENT_PREFIX + caseId } };
+    return { pk: { S: this.partition }, sk: { S: INTENT_PREFIX + caseId } };
   }
 
-  /** Whether `item` (read with the keys above) is a case or an intent item. */
+  /** Whether `item` (read with the keys above, or in the scope's partition) is a case or an intent item. */
   holds(item: Item): boolean {
-    return item.pk?.S === CASE_PARTITION;
+    const key = item.sk?.S ?? '';
+    return key.startsWith(CASE_PREFIX) || key.startsWith(INTENT_PREFIX);
   }
 
   /** Every recorded case (strongly consistent, all pages), with its live intent (see `recordedCases`). */
@@ -58,8 +69,8 @@ export class CaseItems {
       const page = await this.table.send<QueryCommandOutput>(new QueryCommand({
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: CASE_PARTITION } },
-        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, version, basedOnVersion, #pending',
+        ExpressionAttributeValues: { ':pk': { S: this.partition } },
+        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, observedAt, version, basedOnVersion, #pending',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
@@ -68,7 +79,7 @@ export class CaseItems {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return this.recordedCases(items);
+    return this.recordedCases(items.filter((item) => this.holds(item)));
   }
 
   /**
@@ -98,6 +109,7 @@ export class CaseItems {
       ...this.intentKey(intent.caseId),
       basedOnVersion: { N: String(intent.expectedVersion ?? 0) },
       pending: { L: intent.pending.map((step) => ({ M: stateAttributes(step) })) },
+      ...observedAttribute(intent.observedAt),
       updatedAt: { S: new Date(this.clock.now()).toISOString() },
     })), deadline);
   }
@@ -109,22 +121,23 @@ export class CaseItems {
    */
   recordedCases(items: readonly Item[]): Map<string, RecordedCase> {
     const cases = new Map<string, RecordedCase>();
-    const intents = new Map<string, { basedOnVersion: number; pending: CaseState[] }>();
+    const intents = new Map<string, { basedOnVersion: number; pending: CaseState[]; observedAt?: string }>();
     for (const item of items) {
       const key = item.sk.S!;
       if (key.startsWith(INTENT_PREFIX)) {
         intents.set(key.slice(INTENT_PREFIX.length), {
           basedOnVersion: numberOf(item.basedOnVersion) ?? 0,
           pending: (item.pending?.L ?? []).map((step) => stateOf(step.M ?? {})),
+          observedAt: item.observedAt?.S,
         });
-      } else {
-        cases.set(key, { ...stateOf(item), version: numberOf(item.version) ?? 0 });
+      } else if (key.startsWith(CASE_PREFIX)) {
+        cases.set(key.slice(CASE_PREFIX.length), { ...stateOf(item), version: numberOf(item.version) ?? 0, ...definedObservedAt(item.observedAt?.S) });
       }
     }
     for (const [caseId, intent] of intents) {
       const recorded = cases.get(caseId) ?? { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0 };
       if (intent.basedOnVersion === recorded.version && intent.pending.length > 0) {
-        cases.set(caseId, { ...recorded, pending: intent.pending });
+        cases.set(caseId, { ...recorded, pending: intent.pending, ...(intent.observedAt === undefined ? {} : { pendingObservedAt: intent.observedAt }) });
       }
     }
     return cases;
@@ -134,6 +147,7 @@ export class CaseItems {
     return {
       ...this.caseKey(write.caseId),
       ...stateAttributes(write.state),
+      ...observedAttribute(write.observedAt),
       version: { N: String((write.expectedVersion ?? 0) + 1) },
       updatedAt: { S: new Date(this.clock.now()).toISOString() },
     };
@@ -154,4 +168,12 @@ function stateOf(attributes: Item): CaseState {
     pendingAction: attributes.pendingAction?.S ?? null,
     lastUpdatedDate: attributes.lastUpdatedDate?.S ?? null,
   };
+}
+
+function observedAttribute(observedAt: string | undefined): Item {
+  return observedAt === undefined ? {} : { observedAt: { S: observedAt } };
+}
+
+function definedObservedAt(observedAt: string | undefined): { observedAt?: string } {
+  return observedAt === undefined ? {} : { observedAt };
 }

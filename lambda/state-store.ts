@@ -5,6 +5,7 @@
  * of the poll and the hint. GetItem, UpdateItem, Query, PutItem, BatchGetItem and BatchWriteItem
  * only: conditional single-item writes instead of transactions (which dynalite lacks, too).
  */
+import type { WatchedScope } from './case-identity';
 import type { RecordedCase } from './change-detection';
 import { type Clock, systemClock } from './clock';
 import { CaseItems, type CaseIntent, type CaseWrite } from './state-case-items';
@@ -25,6 +26,8 @@ export interface CaseSnapshot {
 export interface StateStoreOptions {
   readonly client: DynamoDbSender;
   readonly tableName: string;
+  /** The watched account and region: the state of each is its own (one partition per scope). */
+  readonly scope: WatchedScope;
   /** Attempts at a request, or at a batch's unprocessed items, the first included. @default 8 */
   readonly maxAttempts?: number;
   /** Upper bound of the first retry's delay. @default 50 */
@@ -37,8 +40,6 @@ export interface StateStoreOptions {
   readonly clock?: Clock;
 }
 
-const META_KEY = { pk: { S: 'META' }, sk: { S: 'META' } };
-
 export class StateStore {
   private readonly table: StateTable;
   private readonly meta: MetaItem;
@@ -47,8 +48,9 @@ export class StateStore {
   constructor(options: StateStoreOptions) {
     const clock = options.clock ?? systemClock;
     this.table = new StateTable({ ...options, clock });
-    this.meta = new MetaItem(this.table, META_KEY, clock);
-    this.cases = new CaseItems(this.table, clock, options.queryPageSize);
+    const partition = scopePartition(options.scope);
+    this.meta = new MetaItem(this.table, { pk: { S: partition }, sk: { S: 'META' } }, clock);
+    this.cases = new CaseItems(this.table, partition, clock, options.queryPageSize);
   }
 
   getMeta(deadline?: number): Promise<MetaRecord | undefined> {
@@ -91,4 +93,9 @@ export class StateStore {
   putIntents(intents: readonly CaseIntent[], deadline?: number): Promise<void> {
     return this.cases.putIntents(intents, deadline);
   }
+}
+
+/** The partition key of a scope's items: `SCOPE#<account>#<region>`. */
+export function scopePartition(scope: WatchedScope): string {
+  return `SCOPE#${scope.accountId}#${scope.region}`;
 }

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
@@ -15,7 +15,7 @@ import { type Clock, systemClock } from '../lambda/clock';
 import { FastPath, FastPathStore } from '../lambda/fast-path';
 import { Poller, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
-import type { RunSettings } from '../lambda/run';
+import { type RunSettings, scopeOf } from '../lambda/run';
 import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
 import { MetaRecord, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { createTelemetry, HintSummary, RunSummary } from '../lambda/telemetry';
@@ -106,8 +106,10 @@ export interface PollerHarness {
   poll(options?: HarnessPollerOptions): Promise<PollRun>;
   /** Starts the bundled handler (built if missing or stale) in a child process, from a copy outside the repository. */
   startBundledHandler(envOverrides?: Record<string, string | undefined>): Promise<BundledHandler>;
-  /** The state table's content, read straight from dynalite (not counted by the proxy). */
-  readState(): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
+  /** The state of one watched scope (default: the harness's), read straight from dynalite (not counted by the proxy). */
+  readState(scope?: Partial<Pick<RunSettings, 'accountId' | 'securityIrRegion'>>): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
+  /** Deletes every item of the state table, straight in dynalite (not counted by the proxy). */
+  clearState(): Promise<void>;
   /** Forgets the calls recorded by every stand-in and the accepted events. Queued faults stay. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -182,8 +184,7 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
           pollerOptions.client?.onAttempt?.(operation, attempt);
         },
       });
-      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock, baseDelayMs: 5, ...pollerOptions.store });
-      const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
+
       const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, clock, ...pollerOptions.publisher });
       const logs: LogLine[] = [];
       const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), clock });
@@ -195,6 +196,8 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         accountId: TEST_ACCOUNT_ID,
         ...pollerOptions.settings,
       };
+      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock, baseDelayMs: 5, scope: scopeOf(settings), ...pollerOptions.store });
+      const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
       const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, clock }, settings);
       const fastPath = new FastPath({ source: client, store, publisher, telemetry, clock }, settings);
       return {
@@ -235,9 +238,14 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
       };
     },
 
-    async readState() {
-      const store = new StateStore({ client: dynamoDirect, tableName });
+    async readState(scope = {}) {
+      const store = new StateStore({ client: dynamoDirect, tableName, scope: scopeOf({ accountId: TEST_ACCOUNT_ID, securityIrRegion: TEST_REGION, ...scope }) });
       return { meta: await store.getMeta(), cases: await store.loadCases() };
+    },
+
+    async clearState() {
+      const { Items = [] } = await dynamoDirect.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk, sk' }));
+      for (const key of Items) await dynamoDirect.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
     },
 
     resetRecords() {

@@ -213,8 +213,9 @@ describe('publishing faults', () => {
     // accepted, seconds later: in the middle of the checks below).
     h.eventBridge.faults.add({ kind: 'hang' }, { operation: 'PutEvents', skip: 1 });
     const clock = frozenClock(); // frozen, but for the hanging request's timer
-    const poller = h.createPoller({ settings: { safetyMarginMs: 600, recordMarginMs: 10 }, clock });
-    const run = await poller.poll(clock.now() + 1_500);
+    // 900 ms of work before the deadline for publishing (the hanging request's timer), then 4 s for the records.
+    const poller = h.createPoller({ settings: { safetyMarginMs: 4_100, recordMarginMs: 10 }, clock });
+    const run = await poller.poll(clock.now() + 5_000);
     expect(run.error?.name).toBe('RunIncompleteError');
     const { cases: recorded } = await h.readState();
     const advanced = [...recorded].filter(([, state]) => state.caseStatus !== 'Acknowledged').map(([caseId]) => caseId);
@@ -359,7 +360,7 @@ describe('published, not recorded, then the case changed (write-ahead intent)', 
       ['Security IR Case Status Changed', 'Detection and Analysis', 'Acknowledged'],
     ]);
     expect((await h.readState()).cases.get(c.caseId)).toEqual({
-      caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: expect.any(String), version: 2,
+      caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: expect.any(String), observedAt: expect.any(String), version: 2,
     }); // recorded, the intent spent
     await expectDelivered([toB, back], { duplicatesAllowed: true });
   });

@@ -169,8 +169,6 @@ describe('response parsing', () => {
     ['a body that is not JSON', '<html>gateway</html>', /not JSON/],
     ['a body that is not an object', 'null', /not a JSON object/],
     ['items that is not an array', '{"items":{"caseId":"1234567890"}}', /items is not an array/],
-    ['an item without caseId', '{"items":[{"title":"no id"}]}', /has no caseId/],
-    ['a date that is not a number', '{"items":[{"caseId":"1234567890","createdDate":"yesterday"}]}', /createdDate is not a number/],
   ])('%s is a retryable MalformedResponse error, never an empty page', async (_name, body, detail) => {
     sim.addCase();
     sim.faults.add({ kind: 'malformed', body }, { operation: 'ListCases' });
@@ -179,6 +177,26 @@ describe('response parsing', () => {
     expect(error.type).toBe('MalformedResponse');
     expect(error).toMatchObject({ type: 'MalformedResponse', statusCode: 200, retryable: true });
     expect(error.message).toMatch(detail);
+  });
+
+  test('an item that is not a case costs that item only: skipped and reported with the page', async () => {
+    const body = { items: [{ title: 'no id' }, { caseId: '1234567890', createdDate: 'yesterday' }, { caseId: 'INTENT#1234567890' }, 7, { caseId: '2345678901', caseStatus: 'Closed' }] };
+    sim.faults.add({ kind: 'malformed', body: JSON.stringify(body) }, { operation: 'ListCases' });
+    const page = await newClient({ maxAttempts: 1 }).listCases();
+    expect(page.items).toEqual([{ caseId: '2345678901', caseStatus: 'Closed' }]);
+    expect(page.skipped).toEqual([
+      { caseId: null, reason: 'not a Security IR case ID' },
+      { caseId: '1234567890', reason: 'item.createdDate is not a number' },
+      { caseId: 'INTENT#1234567890', reason: 'not a Security IR case ID' },
+      { caseId: null, reason: 'not a Security IR case ID' },
+    ]);
+  });
+
+  test('string members are cut at 300 characters, never inside a character', async () => {
+    sim.addCase({ caseId: '1234567890', title: `${'t'.repeat(299)}😀 and more`, caseStatus: 's'.repeat(100_000) });
+    const [item] = (await newClient().listCases()).items;
+    expect(item.title).toBe(`${'t'.repeat(299)}😀`);
+    expect(item.caseStatus).toBe('s'.repeat(300));
   });
 
   test('a malformed page is retried and the listing completes', async () => {

@@ -5,6 +5,7 @@ import { fakeClock } from '../support/virtual-clock';
 import { inFlightRecorder } from '../support/in-flight';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../../local-aws/dynamodb';
 
+const SCOPE = { accountId: '111122223333', region: 'us-east-1' };
 const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem', 'BatchGetItem']);
 
 let dynalite: DynamoDbServer;
@@ -31,7 +32,7 @@ beforeEach(async () => {
 });
 
 function store(overrides: Partial<StateStoreOptions> = {}): StateStore {
-  return new StateStore({ client, tableName, clock: fakeClock(), ...overrides });
+  return new StateStore({ client, tableName, clock: fakeClock(), scope: SCOPE, ...overrides });
 }
 
 function write(caseId: string, expectedVersion?: number, caseStatus: string | null = 'Acknowledged'): CaseWrite {
