@@ -66,7 +66,7 @@ export class FastPath {
   private async run(caseId: string, budget: RunBudget, progress: { result?: RecordResult }): Promise<Outcome> {
     const { store, telemetry } = this.deps;
     if (!CASE_ID_PATTERN.test(caseId)) {
-      telemetry.log('WARN', 'A hint for what is not a Security IR case ID: nothing read', { caseId: echoed(caseId) });
+      telemetry.log('WARN', 'A hint for no case ID: nothing read', { caseId: echoed(caseId) });
       return 'rejected';
     }
     const observedAt = new Date(this.clock.now());
@@ -84,7 +84,7 @@ export class FastPath {
     const mismatch = arnMismatch(current.caseArn, caseId, scopeOf(this.settings));
     if (mismatch !== undefined) {
       // Another case's (or account's, or region's) answer must not move this case: the poll is the judge.
-      telemetry.log('WARN', 'GetCase answered with an ARN that names another case, account or region: left to the next poll', {
+      telemetry.log('WARN', 'GetCase answer names another case, account or region: left to the next poll', {
         caseId, caseArn: echoed(current.caseArn), mismatch,
       });
       return 'rejected';

@@ -174,7 +174,7 @@ export class Poller {
       return mismatch === 'scope' ? c : { ...c, caseArn: undefined };
     });
     if (disagreeing.length > 0) {
-      this.deps.telemetry.log('WARN', 'Listed cases whose ARN names another account or region, or not that case: published with the watched account and region', {
+      this.deps.telemetry.log('WARN', 'Listed cases whose ARN names another account or region (or case): published with the watched ones', {
         caseIds: disagreeing.slice(0, MAX_NAMED_CASES), count: disagreeing.length, account: scope.accountId, region: scope.region,
       });
     }
@@ -195,7 +195,7 @@ export class Poller {
         }
         progress.casesSkipped = skipped.length;
         if (skipped.length > 0) {
-          this.deps.telemetry.log('WARN', 'Skipped listing items that are not cases (not a Security IR case ID, or a malformed member)', {
+          this.deps.telemetry.log('WARN', 'Skipped listing items that are not cases', {
             count: skipped.length,
             items: skipped.slice(0, MAX_NAMED_CASES).map((item) => ({ caseId: item.caseId === null ? null : echoed(item.caseId).slice(0, 64), reason: echoed(item.reason) })),
           });

@@ -7,35 +7,22 @@
 import { parseRetryAfterSeconds } from './retry';
 import { trimmedOrUndefined } from './strings';
 
-/** How a type of error is handled: whether a retry may fix it, and whether it is rate limiting. */
-interface ErrorKind {
-  readonly retryable: boolean;
-  readonly throttling?: boolean;
-}
-
 /**
- * Every type the client knows. `InvalidTokenException` is retryable in the service's table, but
- * only restarting the listing helps (the caller's decision): the client never retries it itself.
- * `MalformedResponse` is retryable: such bodies come from truncated or intercepted responses far
- * more often than from the service, and the operations are read-only.
+ * The types a retry may fix: the service's (its error table) and those a request meets on its way.
+ * Any other type is retried only when its status is 5xx or 429. `InvalidTokenException` is retryable
+ * in the service's table, but only restarting the listing helps (the caller's decision): the client
+ * never retries it itself. `MalformedResponse`: such bodies come from truncated or intercepted
+ * responses far more often than from the service, and the operations are read-only.
  */
-const ERROR_KINDS: Readonly<Record<string, ErrorKind>> = {
-  AccessDeniedException: { retryable: false },
-  ConflictException: { retryable: false },
-  InternalServerException: { retryable: true },
-  InvalidTokenException: { retryable: true },
-  ResourceNotFoundException: { retryable: false },
-  SecurityIncidentResponseNotActiveException: { retryable: false },
-  ServiceQuotaExceededException: { retryable: false },
-  ThrottlingException: { retryable: true, throttling: true },
-  ValidationException: { retryable: false },
-  // Met on the way, not answered by the service:
-  RequestTimeout: { retryable: true },
-  NetworkError: { retryable: true },
-  MalformedResponse: { retryable: true },
-  PaginationLoop: { retryable: false },
-  DeadlineExceeded: { retryable: false },
-};
+const RETRYABLE_TYPES: ReadonlySet<string> = new Set([
+  'InternalServerException', 'InvalidTokenException', 'ThrottlingException',
+  'RequestTimeout', 'NetworkError', 'MalformedResponse',
+]);
+/** The types of the service's table that a 5xx or 429 status must not make retryable. */
+const NEVER_RETRYABLE_TYPES: ReadonlySet<string> = new Set([
+  'AccessDeniedException', 'ConflictException', 'ResourceNotFoundException', 'SecurityIncidentResponseNotActiveException',
+  'ServiceQuotaExceededException', 'ValidationException', 'PaginationLoop', 'DeadlineExceeded',
+]);
 
 /** The types the client itself gives an error (the rest come from the service). */
 export type ClientErrorType = 'RequestTimeout' | 'NetworkError' | 'MalformedResponse' | 'PaginationLoop' | 'DeadlineExceeded';
@@ -57,7 +44,7 @@ export interface SecurityIrErrorInit {
 export class SecurityIrError extends Error {
   readonly type: string;
   readonly statusCode: number;
-  /** Whether trying again may succeed (the table above; for an unknown type, 5xx and 429). */
+  /** Whether trying again may succeed (the tables above; for another type, 5xx and 429). */
   readonly retryable: boolean;
   readonly throttling: boolean;
   readonly retryAfterSeconds?: number;
@@ -67,12 +54,11 @@ export class SecurityIrError extends Error {
   constructor(init: SecurityIrErrorInit) {
     super(init.message || init.type, init.cause === undefined ? undefined : { cause: init.cause });
     const statusCode = init.statusCode ?? 0;
-    const kind = ERROR_KINDS[init.type] ?? { retryable: statusCode >= 500 || statusCode === 429, throttling: statusCode === 429 };
     this.name = init.type;
     this.type = init.type;
     this.statusCode = statusCode;
-    this.retryable = kind.retryable;
-    this.throttling = kind.throttling ?? false;
+    this.throttling = init.type === 'ThrottlingException' || (statusCode === 429 && !NEVER_RETRYABLE_TYPES.has(init.type));
+    this.retryable = RETRYABLE_TYPES.has(init.type) || (!NEVER_RETRYABLE_TYPES.has(init.type) && statusCode >= 500) || this.throttling;
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.requestId = init.requestId;
     this.responseDate = init.responseDate;
