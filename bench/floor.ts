@@ -4,7 +4,7 @@
  * handler keeps in flight together count once per wave. Everything a poll spends above the floor is
  * CPU, the stand-ins' own work and scheduling.
  */
-import { DEFAULT_WRITE_CONCURRENCY } from '../lambda/change-recorder';
+import { DEFAULT_WRITE_CONCURRENCY } from '../lambda/run';
 import { DEFAULT_PUT_EVENTS_CONCURRENCY, MAX_ENTRIES_PER_REQUEST } from '../lambda/publisher';
 import { DEFAULT_LIST_CASES_PAGE_SIZE } from '../lambda/security-ir-client';
 import { BATCH_WRITE_LIMIT, DEFAULT_BATCH_WRITE_CONCURRENCY } from '../lambda/state-store';

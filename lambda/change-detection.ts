@@ -27,8 +27,12 @@ export interface CaseState {
 export interface RecordedCase extends CaseState {
   /** 0 when the case was never recorded (only an intent exists): the state fields are then all null. */
   readonly version: number;
+  /** When the recorded state was observed (ISO); absent for a state recorded before this was kept. */
+  readonly observedAt?: string;
   /** The states the intent's events lead to, oldest first. Absent when there is no intent. */
   readonly pending?: readonly CaseState[];
+  /** When the intent's newest state was observed (ISO). */
+  readonly pendingObservedAt?: string;
 }
 
 export interface DetectionOptions {
@@ -38,12 +42,12 @@ export interface DetectionOptions {
   readonly emitCreatedEvents: boolean;
   /** Publish `Created` for every case of the baseline listing (only together with `emitCreatedEvents`). */
   readonly emitExistingCasesOnFirstRun: boolean;
-  /** Time of the poll: every event's `observedAt`. */
+  /** When the listing (or the GetCase answer) was read: every event's `observedAt`. */
   readonly observedAt: Date;
-  /** `accountId` of a case without an ARN. */
-  readonly fallbackAccountId: string | null;
-  /** `region` of a case without an ARN: the Security IR region polled. */
-  readonly fallbackRegion: string | null;
+  /** The watched account: every event's `accountId`, whatever a case's ARN says. */
+  readonly accountId: string | null;
+  /** The watched Security IR region: every event's `region`. */
+  readonly region: string | null;
 }
 
 export interface CaseEvent {
@@ -64,6 +68,8 @@ export interface CaseChange {
    * events). Written before publishing so a run that fails to record can be re-sent exactly.
    */
   readonly pending: readonly CaseState[];
+  /** When `state` was observed (ISO): recorded with it, the staleness guard trusts no date beyond it. */
+  readonly observedAt: string;
 }
 
 export interface Detection {
@@ -88,16 +94,26 @@ export function detectChanges(
   const changes: CaseChange[] = [];
   const staleCaseIds: string[] = [];
   const announceNewCases = options.emitCreatedEvents && (!options.baseline || options.emitExistingCasesOnFirstRun);
+  const observedAt = options.observedAt.toISOString();
   for (const listed of uniqueCases(listing)) {
-    const state: CaseState = {
-      caseStatus: listed.caseStatus ?? null,
-      pendingAction: listed.pendingAction ?? null,
-      lastUpdatedDate: isoOrNull(listed.lastUpdatedDate),
-    };
     const item = recorded.get(listed.caseId);
     const before = item && item.version > 0 ? item : undefined;
     const pending = item?.pending ?? [];
-    if ([before, ...pending].some((known) => known && isOlder(state.lastUpdatedDate, known.lastUpdatedDate))) {
+    // A field the answer leaves out is unknown, not a change to null: the last known value stays.
+    const known = pending.at(-1) ?? before;
+    const state: CaseState = {
+      caseStatus: listed.caseStatus ?? known?.caseStatus ?? null,
+      pendingAction: listed.pendingAction ?? known?.pendingAction ?? null,
+      lastUpdatedDate: isoOrNull(listed.lastUpdatedDate) ?? known?.lastUpdatedDate ?? null,
+    };
+    // The staleness guard: a read older than a recorded state is left alone. No recorded date is
+    // trusted beyond the moment it was observed, so a forward-dated answer silences no later change.
+    const olderThan = (date: string | null, dateObservedAt: string | undefined) => (dateObservedAt === undefined
+      ? isOlder(state.lastUpdatedDate, date) // recorded before observation times were kept
+      : isOlder(trusted(state.lastUpdatedDate, observedAt), trusted(date, dateObservedAt)));
+    const stale = (before !== undefined && olderThan(before.lastUpdatedDate, before.observedAt))
+      || pending.some((step) => olderThan(step.lastUpdatedDate, item?.pendingObservedAt));
+    if (stale) {
       staleCaseIds.push(listed.caseId);
       continue;
     }
@@ -119,6 +135,7 @@ export function detectChanges(
         state,
         expectedVersion: before?.version,
         pending: onward.length > 0 ? [...pending, state] : pending,
+        observedAt,
       });
     }
   }
@@ -183,14 +200,13 @@ function caseEvent(
   const [previous, current] = field === 'pendingAction'
     ? [previousPendingAction, pendingAction]
     : [previousCaseStatus, caseStatus];
-  const arn = parseCaseArn(listed.caseArn);
   const detail: CaseEventDetail = {
     schemaVersion: EVENT_SCHEMA_VERSION,
     changeId: changeIdOf(listed.caseId, field, previous, current, lastUpdatedDate),
     caseId: listed.caseId,
     caseArn: listed.caseArn ?? null,
-    accountId: arn?.accountId ?? options.fallbackAccountId,
-    region: arn?.region ?? options.fallbackRegion,
+    accountId: options.accountId,
+    region: options.region,
     title: listed.title ?? null,
     caseStatus,
     previousCaseStatus,
@@ -206,15 +222,6 @@ function caseEvent(
   return { detailType, detail };
 }
 
-/** `arn:<partition>:security-ir:<region>:<account>:case/<id>` -> region and account, when present. */
-function parseCaseArn(arn: string | undefined): { region: string | null; accountId: string | null } | undefined {
-  const parts = arn?.split(':');
-  if (!parts || parts.length < 6 || parts[0] !== 'arn') {
-    return undefined;
-  }
-  return { region: parts[3] || null, accountId: parts[4] || null };
-}
-
 /**
  * One entry per caseId. A listing whose order shifts between pages can repeat a case: the most
  * recently updated copy wins (the first one on a tie).
@@ -228,6 +235,11 @@ function uniqueCases(listing: readonly SecurityIrCase[]): SecurityIrCase[] {
     }
   }
   return [...byId.values()];
+}
+
+/** `date`, but never later than `observedAt` (when known): what a recorded date can be trusted to say. */
+function trusted(date: string | null, observedAt: string | undefined): string | null {
+  return date !== null && observedAt !== undefined && Date.parse(observedAt) < Date.parse(date) ? observedAt : date;
 }
 
 /** True only when both times are known and `a` is strictly earlier than `b`. */

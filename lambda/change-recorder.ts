@@ -7,12 +7,13 @@ import type { CaseChange } from './change-detection';
 import type { Clock } from './clock';
 import { forEachConcurrently } from './concurrency';
 import type { EventToPublish, PublishOutcome } from './publisher';
+import type { RunBudget } from './run';
 import type { CaseIntent, CaseWrite } from './state-store';
-import { describeError, type Telemetry } from './telemetry';
+import type { Telemetry } from './telemetry';
 
 /** The state writes a run makes under the lease (`StateStore` implements them). */
 export interface RecorderStore {
-  putCase(write: CaseWrite): Promise<boolean>;
+  putCase(write: CaseWrite, deadline?: number): Promise<boolean>;
   /** No request starts after `deadline` (epoch ms); throws if some cases remain unwritten. */
   putCasesInBatches(writes: readonly CaseWrite[], deadline?: number): Promise<void>;
   /** No request starts after `deadline` (epoch ms); throws if some intents remain unwritten. */
@@ -31,15 +32,9 @@ export interface RecorderDependencies {
   readonly clock: Clock;
 }
 
-export interface RecordOptions {
+export interface RecordOptions extends RunBudget {
   /** The `source` of every event. */
   readonly eventSource: string;
-  /** No intent write or publish starts at or after this (epoch ms). */
-  readonly workDeadline: number;
-  /** No state write starts at or after this (epoch ms). */
-  readonly recordDeadline: number;
-  /** Conditional case writes in flight at once. */
-  readonly writeConcurrency: number;
 }
 
 export interface RecordResult {
@@ -50,9 +45,6 @@ export interface RecordResult {
   readonly eventsPublished: number;
   readonly publishFailures: number;
 }
-
-/** Conditional case writes in flight at once, unless configured. */
-export const DEFAULT_WRITE_CONCURRENCY = 10;
 
 export async function publishAndRecord(
   changes: readonly CaseChange[],
@@ -109,7 +101,7 @@ export async function publishAndRecord(
     if (clock.now() >= options.recordDeadline) {
       return;
     }
-    if (await store.putCase(change)) {
+    if (await store.putCase(change, options.recordDeadline)) {
       recorded++;
     } else {
       conflicts++;
@@ -119,18 +111,4 @@ export async function publishAndRecord(
     telemetry.log('WARN', 'Another run recorded some cases first: left them as it wrote them', { conflicts });
   }
   return { recorded, conflicts, eventsPublished, publishFailures: published.failures.length };
-}
-
-/**
- * Releases the lease a run holds (`release` resolves false when it was lost), never masking the
- * run's own outcome: a lease that cannot be released expires at the run's deadline anyway.
- */
-export async function releaseLeaseQuietly(release: () => Promise<boolean>, telemetry: Telemetry): Promise<void> {
-  try {
-    if (!(await release())) {
-      telemetry.log('WARN', 'The lease was lost before the run released it');
-    }
-  } catch (error) {
-    telemetry.log('WARN', 'Could not release the lease: it expires at the deadline', { error: describeError(error) });
-  }
 }

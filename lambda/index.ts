@@ -15,6 +15,7 @@ import { FastPath } from './fast-path';
 import { classifyInvocation } from './invocation';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
+import { type RunSettings, scopeOf } from './run';
 import { SecurityIrClient } from './security-ir-client';
 import { StateStore } from './state-store';
 import type { HintSummary, RunSummary } from './telemetry';
@@ -30,6 +31,8 @@ export interface LambdaContext {
 /** What a container keeps between invocations. */
 interface Container {
   readonly config: WatcherConfig;
+  /** What every run reads: the config's slice and the watched account, fixed for the container. */
+  readonly settings: RunSettings;
   readonly securityIr: SecurityIrClient;
   readonly store: StateStore;
   readonly publisher: EventPublisher;
@@ -42,20 +45,13 @@ let container: Container | undefined;
 export const handler = async (event: unknown, context: LambdaContext): Promise<RunSummary | HintSummary | IgnoredEvent> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
   const coldStart = container === undefined;
-  const current = container ?? (container = createContainer());
-  const { config } = current;
+  const current = container ?? (container = createContainer(context));
+  const { config, settings } = current;
   const telemetry = createTelemetry({
     serviceName: config.serviceName,
     level: config.logLevel,
     fields: { requestId: context.awsRequestId, coldStart },
   });
-  const settings = {
-    eventSource: config.eventSource,
-    emitCreatedEvents: config.emitCreatedEvents,
-    emitExistingCasesOnFirstRun: config.emitExistingCasesOnFirstRun,
-    securityIrRegion: config.securityIrRegion,
-    accountId: config.securityIrAccountId ?? accountOf(context.invokedFunctionArn),
-  };
   const dependencies = { source: current.securityIr, store: current.store, publisher: current.publisher, telemetry };
 
   const invocation = classifyInvocation(event);
@@ -77,10 +73,12 @@ export interface IgnoredEvent {
   readonly reason: string;
 }
 
-function createContainer(): Container {
+function createContainer(context: LambdaContext): Container {
   let config: WatcherConfig;
+  let settings: RunSettings;
   try {
     config = loadConfig();
+    settings = { ...config, accountId: watchedAccount(config, context) };
   } catch (error) {
     if (error instanceof ConfigError) {
       const service = process.env[HandlerEnvironment.SERVICE_NAME] || DEFAULT_SERVICE_NAME;
@@ -89,9 +87,11 @@ function createContainer(): Container {
     throw error;
   }
   // Both SDK clients read AWS_ENDPOINT_URL_DYNAMODB / _EVENTBRIDGE / AWS_ENDPOINT_URL themselves.
-  const requestHandler = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+  // One attempt per request: the retries are the handler's own (retry.ts), under the run's deadline.
+  const sdk = { maxAttempts: 1, requestHandler: { connectionTimeout: 3_000 } };
   const created: Container = {
     config,
+    settings,
     securityIr: new SecurityIrClient({
       region: config.securityIrRegion,
       credentials: config.securityIrRoleArn ? assumedRole(config.securityIrRoleArn) : undefined,
@@ -101,8 +101,8 @@ function createContainer(): Container {
         }
       },
     }),
-    store: new StateStore({ client: new DynamoDBClient({ requestHandler }), tableName: config.stateTableName }),
-    publisher: new EventPublisher({ client: new EventBridgeClient({ requestHandler }), eventBusName: config.eventBusName }),
+    store: new StateStore({ client: new DynamoDBClient(sdk), tableName: config.stateTableName, scope: scopeOf(settings) }),
+    publisher: new EventPublisher({ client: new EventBridgeClient(sdk), eventBusName: config.eventBusName }),
     listCasesCalls: 0,
   };
   return created;
@@ -115,6 +115,19 @@ function createContainer(): Container {
 function assumedRole(roleArn: string): AwsCredentialIdentityProvider {
   const provider = fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'security-ir-case-watcher' } });
   return memoizeIdentityProvider(provider, isIdentityExpired, doesIdentityRequireRefresh)!;
+}
+
+/**
+ * The watched account, whose state the table keeps: `SECURITY_IR_ACCOUNT_ID` (the construct sets
+ * it), else the account of `SECURITY_IR_ROLE_ARN` (config.ts reads both), else the function's own,
+ * read from the invocation's function ARN: no IAM action (not even sts:GetCallerIdentity) needed.
+ */
+function watchedAccount(config: WatcherConfig, context: LambdaContext): string {
+  const account = config.securityIrAccountId ?? accountOf(context.invokedFunctionArn);
+  if (account === null) {
+    throw new ConfigError(HandlerEnvironment.SECURITY_IR_ACCOUNT_ID, 'is not set, and the invocation names no function ARN to read the account from');
+  }
+  return account;
 }
 
 /** The account of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */

@@ -2,16 +2,19 @@
  * One poll (docs/design.md, "One poll"): list every case, short-cut on an unchanged listing, take
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
-import { randomUUID } from 'crypto';
-import { detectChanges, listingDigest, RecordedCase } from './change-detection';
+import { arnMismatch, type WatchedScope } from './case-identity';
+import { detectChanges, listingDigest } from './change-detection';
+import { publishAndRecord, type RecorderPublisher, type RecorderStore } from './change-recorder';
 import { type Clock, systemClock } from './clock';
-import { DEFAULT_WRITE_CONCURRENCY, publishAndRecord, RecorderPublisher, RecorderStore, releaseLeaseQuietly } from './change-recorder';
+import { type LeaseStore, takePollLease, underLease } from './lease';
+import { type RunBudget, runBudget, RunIncompleteError, reportedRun, type RunSettings, scopeOf } from './run';
 import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
-import { done, retryAfterBackoff, retryUntilDeadline } from './retry';
-import { InvalidTokenException, SecurityIrError } from './security-ir-errors';
-import { LEASE_WAIT, POLL_LEASE_PREFIX, type MetaRecord } from './state-store';
-import { describeError, type RunOutcome, type RunSummary, type Telemetry } from './telemetry';
+import type { SkippedItem } from './security-ir-responses';
+import { isSecurityIrError, SecurityIrError } from './security-ir-errors';
+import type { RecordedCase } from './change-detection';
+import { describeError, echoed } from './strings';
+import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
 /** Where the cases come from: the Security IR client's paginator. */
 export interface CaseSource {
@@ -19,41 +22,19 @@ export interface CaseSource {
 }
 
 /** The state operations a poll needs (`StateStore` implements them). */
-export interface PollerStore extends RecorderStore {
-  getMeta(): Promise<MetaRecord | undefined>;
-  acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }): Promise<boolean>;
-  releaseLease(owner: string, opts?: { listedAt?: number; digest?: string }): Promise<boolean>;
-  loadCases(): Promise<Map<string, RecordedCase>>;
+export interface PollerStore extends RecorderStore, LeaseStore {
+  loadCases(deadline?: number): Promise<Map<string, RecordedCase>>;
 }
-
-/** The publishing a poll needs (`EventPublisher` implements it). */
-export type PollerPublisher = RecorderPublisher;
 
 export interface PollerDependencies {
   readonly source: CaseSource;
   readonly store: PollerStore;
-  readonly publisher: PollerPublisher;
+  readonly publisher: RecorderPublisher;
   readonly telemetry: Telemetry;
   /** ListCases requests made so far (retries included), read before and after the poll. */
   readonly listCasesCalls?: () => number;
   /** @default systemClock */
   readonly clock?: Clock;
-}
-
-export interface PollerSettings {
-  readonly eventSource: string;
-  readonly emitCreatedEvents: boolean;
-  readonly emitExistingCasesOnFirstRun: boolean;
-  /** `region` of the events of cases without an ARN. */
-  readonly securityIrRegion: string;
-  /** `accountId` of the events of cases without an ARN. */
-  readonly accountId: string | null;
-  /** No listing page or publish is started later than this before the deadline. @default 3_000 */
-  readonly safetyMarginMs?: number;
-  /** No state write is started later than this before the deadline. @default 1_000 */
-  readonly recordMarginMs?: number;
-  /** Concurrent conditional case writes. @default 10 */
-  readonly writeConcurrency?: number;
 }
 
 /** What an operator should check when the listing fails with one of these errors. */
@@ -63,16 +44,12 @@ const LISTING_FAILURE_HINTS: ReadonlyMap<string, string> = new Map([
   ['PaginationLoop', 'Security IR kept handing back pagination tokens (a service fault): the next poll lists again; the fast path is unaffected'],
 ]);
 
-/** A poll that could not publish and record every transition it detected. */
-export class PollIncompleteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PollIncompleteError';
-  }
-}
+/** The most case IDs a WARN line names. */
+const MAX_NAMED_CASES = 20;
 
 interface Progress {
   casesSeen: number;
+  casesSkipped: number;
   pages: number;
   eventsPublished: number;
   publishFailures: number;
@@ -82,7 +59,7 @@ interface Progress {
 export class Poller {
   private readonly clock: Clock;
 
-  constructor(private readonly deps: PollerDependencies, private readonly settings: PollerSettings) {
+  constructor(private readonly deps: PollerDependencies, private readonly settings: RunSettings) {
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -90,51 +67,34 @@ export class Poller {
    * Runs one poll that must end by `deadline` (epoch ms). Resolves with the run's summary, or
    * throws (after recording what was published) when the run could not do all its work.
    */
-  async poll(deadline: number): Promise<RunSummary> {
-    const started = this.clock.now();
+  poll(deadline: number): Promise<RunSummary> {
     const callsBefore = this.deps.listCasesCalls?.() ?? 0;
-    const progress: Progress = { casesSeen: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
-    const summarize = (outcome: RunOutcome, error?: unknown): RunSummary => ({
-      outcome,
-      ...progress,
-      listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
-      durationMs: this.clock.now() - started,
-      ...(error === undefined ? {} : { error: describeError(error) }),
-    });
-
-    let failure: unknown;
-    let outcome: RunOutcome = 'failed';
-    try {
-      const result = await this.run(deadline, progress);
-      if (result === 'incomplete' || progress.publishFailures > 0) {
-        failure = new PollIncompleteError('Not every transition was published and recorded: the next run sends the rest');
-      } else {
-        outcome = result;
-      }
-    } catch (error) {
-      failure = error;
-    }
-    const summary = summarize(outcome, failure);
-    this.deps.telemetry.runCompleted(summary);
-    if (failure !== undefined) {
-      throw failure;
-    }
-    return summary;
+    const progress: Progress = { casesSeen: 0, casesSkipped: 0, pages: 0, eventsPublished: 0, publishFailures: 0, casesRecorded: 0 };
+    return reportedRun<RunOutcome, RunSummary>(
+      this.clock,
+      () => this.run(runBudget(deadline, this.settings), progress),
+      (outcome, durationMs, error) => ({
+        outcome,
+        ...progress,
+        listCasesCalls: (this.deps.listCasesCalls?.() ?? 0) - callsBefore,
+        durationMs,
+        ...(error === undefined ? {} : { error: describeError(error) }),
+      }),
+      (summary) => this.deps.telemetry.runCompleted(summary),
+    );
   }
 
-  private async run(deadline: number, progress: Progress): Promise<RunOutcome | 'incomplete'> {
-    const { telemetry } = this.deps;
-    const workDeadline = deadline - (this.settings.safetyMarginMs ?? 3_000);
-    const recordDeadline = deadline - (this.settings.recordMarginMs ?? 1_000);
+  private async run(budget: RunBudget, progress: Progress): Promise<RunOutcome> {
+    const { telemetry, store } = this.deps;
 
     // 1. The complete listing, or nothing: a failed listing never counts as "no cases".
     const listedAt = this.clock.now();
-    const cases = await this.listAllCases(workDeadline, progress);
+    const cases = this.vetted(await this.listAllCases(budget.workDeadline, progress), scopeOf(this.settings));
     const digest = listingDigest(cases);
     progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
 
     // 2. Unchanged since the last fully recorded listing: one read, no write.
-    const meta = await this.deps.store.getMeta();
+    const meta = await store.getMeta(budget.workDeadline);
     const baseline = !meta?.baselineAt;
     if (!baseline && meta?.digest === digest) {
       telemetry.log('DEBUG', 'Listing unchanged since the last recorded one: nothing to do', { cases: progress.casesSeen });
@@ -143,21 +103,20 @@ export class Poller {
     telemetry.log('DEBUG', baseline ? 'No baseline yet: recording one' : 'Listing differs from the last recorded one', { cases: progress.casesSeen });
 
     // 3. There is work: take the lease.
-    if (this.clock.now() >= workDeadline) {
+    if (this.clock.now() >= budget.workDeadline) {
       throw new Error('The deadline came before the changes could be processed');
     }
-    const runId = POLL_LEASE_PREFIX + randomUUID();
-    if (!(await this.takeLease(runId, deadline, listedAt, workDeadline))) {
+    const owner = await takePollLease(store, this.clock, { listedAt, expiresAt: budget.deadline, workDeadline: budget.workDeadline });
+    if (owner === undefined) {
       telemetry.log('INFO', 'Another run holds the lease or has recorded a newer listing: nothing to do', { digest });
       return 'skipped';
     }
-    telemetry.log('DEBUG', 'Lease taken', { runId, expiresAt: new Date(deadline).toISOString() });
+    telemetry.log('DEBUG', 'Lease taken', { runId: owner, expiresAt: new Date(budget.deadline).toISOString() });
 
     let complete = false;
-    let recordedAll = false;
-    try {
+    const recordedAll = await underLease(async () => {
       // 4-5. Recorded state, then the pure comparison.
-      const state = await this.deps.store.loadCases();
+      const state = await store.loadCases(budget.workDeadline);
       const resumed = [...state.values()].filter((c) => c.pending).length;
       if (resumed > 0) {
         telemetry.log('WARN', 'An earlier run may have published without recording some cases: their events are sent again', { cases: resumed });
@@ -167,8 +126,8 @@ export class Poller {
         emitCreatedEvents: this.settings.emitCreatedEvents,
         emitExistingCasesOnFirstRun: this.settings.emitExistingCasesOnFirstRun,
         observedAt: new Date(listedAt),
-        fallbackAccountId: this.settings.accountId,
-        fallbackRegion: this.settings.securityIrRegion,
+        accountId: this.settings.accountId,
+        region: this.settings.securityIrRegion,
       });
       if (telemetry.enabled('DEBUG')) {
         telemetry.log('DEBUG', 'Compared the listing with the recorded state', {
@@ -183,60 +142,67 @@ export class Poller {
       }
 
       // 6-9. Write-ahead intents, publish, then record every case whose events were all accepted.
-      const { recorded, conflicts, eventsPublished, publishFailures } = await publishAndRecord(detection.changes, {
-        ...this.deps,
-        clock: this.clock,
-      }, {
+      const result = await publishAndRecord(detection.changes, { ...this.deps, clock: this.clock }, {
         eventSource: this.settings.eventSource,
-        workDeadline,
-        recordDeadline,
-        writeConcurrency: this.settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
+        ...budget,
       });
-      Object.assign(progress, { eventsPublished, publishFailures, casesRecorded: recorded });
-      recordedAll = recorded + conflicts === detection.changes.length;
-      complete = recordedAll && conflicts === 0 && detection.staleCaseIds.length === 0;
-    } finally {
-      // 10. Release the lease; the digest only when the state matches the whole listing.
-      await releaseLeaseQuietly(() => this.deps.store.releaseLease(runId, { listedAt, ...(complete ? { digest } : {}) }), telemetry);
+      Object.assign(progress, { eventsPublished: result.eventsPublished, publishFailures: result.publishFailures, casesRecorded: result.recorded });
+      const all = result.recorded + result.conflicts === detection.changes.length;
+      complete = all && result.conflicts === 0 && detection.staleCaseIds.length === 0;
+      return all;
+    }, () => store.releaseLease(owner, { listedAt, ...(complete ? { digest } : {}) }, budget.deadline), telemetry);
+    // 10. (Above) the lease released; the digest only when the state matches the whole listing.
+
+    if (!recordedAll || progress.publishFailures > 0) {
+      throw new RunIncompleteError('Poll: not every transition was published and recorded; the next run sends the rest');
     }
-    return recordedAll ? 'succeeded' : 'incomplete';
+    return 'succeeded';
   }
 
   /**
-   * Takes the lease. When a hint holds it (for a few requests), waits and asks again rather than
-   * leave this period's changes to the next poll; when another poll holds it or has recorded a
-   * newer listing, gives up: that run does the work. A lease released between the refusal and the
-   * read of the meta item is free: asked for again, not given up on.
+   * The listing as the poll trusts it: a case whose ARN names another account or region is kept
+   * (published with the watched ones), one whose ARN is no ARN of that case loses it; both WARN.
    */
-  private async takeLease(runId: string, deadline: number, listedAt: number, workDeadline: number): Promise<boolean> {
-    const { store } = this.deps;
-    const taken = await retryUntilDeadline(LEASE_WAIT, { clock: this.clock, deadline: workDeadline }, async () => {
-      if (await store.acquireLease(runId, { expiresAt: deadline, listedAt })) {
-        return done(true);
+  private vetted(cases: SecurityIrCase[], scope: WatchedScope): SecurityIrCase[] {
+    const disagreeing: string[] = [];
+    const vetted = cases.map((c) => {
+      const mismatch = arnMismatch(c.caseArn, c.caseId, scope);
+      if (mismatch === undefined) {
+        return c;
       }
-      // Give up only to another poll (it does this work) or to a newer recorded listing; a hint
-      // holding the lease, or one that released it since, is waited for.
-      const meta = await store.getMeta();
-      const newerListing = (meta?.listedAt ?? 0) > listedAt;
-      const pollAtWork = meta?.leaseOwner?.startsWith(POLL_LEASE_PREFIX) === true && (meta.leaseExpiresAt ?? 0) >= this.clock.now();
-      return newerListing || pollAtWork ? done(false) : retryAfterBackoff();
+      disagreeing.push(c.caseId);
+      return mismatch === 'scope' ? c : { ...c, caseArn: undefined };
     });
-    return taken.ok && taken.value;
+    if (disagreeing.length > 0) {
+      this.deps.telemetry.log('WARN', 'Listed cases whose ARN names another account or region (or case): published with the watched ones', {
+        caseIds: disagreeing.slice(0, MAX_NAMED_CASES), count: disagreeing.length, account: scope.accountId, region: scope.region,
+      });
+    }
+    return vetted;
   }
 
-  /** Every page of the listing; an invalid pagination token restarts it once. */
+  /** Every page of the listing; an invalid pagination token restarts it once. Items that are not cases are skipped. */
   private async listAllCases(deadline: number, progress: Progress): Promise<SecurityIrCase[]> {
     for (let restarts = 0; ; restarts++) {
       const cases: SecurityIrCase[] = [];
+      const skipped: SkippedItem[] = [];
       try {
         for await (const page of this.deps.source.paginateCases({ maxResults: 25 }, { deadline })) {
           progress.pages++;
           cases.push(...page.items);
+          skipped.push(...(page.skipped ?? []));
           this.deps.telemetry.log('DEBUG', 'Listed a page of cases', { page: progress.pages, items: page.items.length, more: page.nextToken !== undefined });
+        }
+        progress.casesSkipped = skipped.length;
+        if (skipped.length > 0) {
+          this.deps.telemetry.log('WARN', 'Skipped listing items that are not cases', {
+            count: skipped.length,
+            items: skipped.slice(0, MAX_NAMED_CASES).map((item) => ({ caseId: item.caseId === null ? null : echoed(item.caseId).slice(0, 64), reason: echoed(item.reason) })),
+          });
         }
         return cases;
       } catch (error) {
-        if (error instanceof InvalidTokenException && restarts === 0) {
+        if (isSecurityIrError(error, 'InvalidTokenException') && restarts === 0) {
           this.deps.telemetry.log('WARN', 'ListCases rejected its pagination token: restarting the listing', { pagesRead: progress.pages });
           continue;
         }

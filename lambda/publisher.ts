@@ -3,8 +3,10 @@
  * request limit, each entry's result checked, failed entries retried with backoff while time remains.
  */
 import { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { awsErrorCode, isRetryableAwsError } from './aws-errors';
 import { type Clock, systemClock } from './clock';
 import { forEachConcurrently } from './concurrency';
+import { describeError } from './strings';
 import { done, retryAfterBackoff, retryUntilDeadline, type RetryPolicy } from './retry';
 
 /** The part of `EventBridgeClient` the publisher uses. */
@@ -54,6 +56,9 @@ export const MAX_ENTRIES_PER_REQUEST = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** PutEvents requests in flight at once, unless configured. */
 export const DEFAULT_PUT_EVENTS_CONCURRENCY = 4;
+
+/** The longest a PutEvents request may take, when the deadline leaves more. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Error code given to an entry that alone exceeds the request size limit (never sent). */
 export const ENTRY_TOO_LARGE = 'EntryTooLarge';
@@ -107,7 +112,7 @@ export class EventPublisher {
         try {
           const output = await this.options.client.send(
             new PutEventsCommand({ Entries: batch.map((i) => entries[i]) }),
-            { abortSignal: AbortSignal.timeout(Math.max(1, round.timeLeftMs())) },
+            { abortSignal: this.clock.timeoutSignal(Math.min(REQUEST_TIMEOUT_MS, round.timeLeftMs())) },
           );
           batch.forEach((index, position) => {
             const result = output.Entries?.[position];
@@ -120,12 +125,12 @@ export class EventPublisher {
             }
           });
         } catch (error) {
-          // The whole request failed (after the SDK's own retries): none of its entries is known to be in.
+          // The whole request failed: none of its entries is known to be in.
           for (const index of batch) {
-            lastError.set(index, { errorCode: errorName(error), errorMessage: (error as Error)?.message });
+            lastError.set(index, { errorCode: awsErrorCode(error), errorMessage: describeError(error) });
           }
           // Access denied, validation: a retry would fail the same way. Leave it to the next run.
-          permanentFailure ||= isPermanent(error);
+          permanentFailure ||= !isRetryableAwsError(error);
           failedThisRound.push(...batch);
         }
       });
@@ -194,15 +199,4 @@ export function packBatches<T>(items: readonly T[], sizeOf: (item: T) => number)
     batches.push(current);
   }
   return batches;
-}
-
-/** A client-side fault other than throttling: the SDK marks it `$fault: 'client'`, `$retryable` unset. */
-function isPermanent(error: unknown): boolean {
-  const e = error as { $fault?: string; $retryable?: unknown; name?: string } | undefined;
-  return e?.$fault === 'client' && !e.$retryable && !/Throttl|TooManyRequests|LimitExceeded/.test(e.name ?? '');
-}
-
-function errorName(error: unknown): string {
-  const e = error as { name?: string; Code?: string } | undefined;
-  return e?.Code ?? e?.name ?? 'UnknownError';
 }

@@ -23,8 +23,6 @@ export interface RetryOptions {
   readonly clock: Clock;
   /** Epoch ms. Without it, only `maxAttempts` bounds the retries. */
   readonly deadline?: number;
-  /** Aborts the retries: a wait in progress rejects with the signal's reason, no further attempt starts. */
-  readonly signal?: AbortSignal;
 }
 
 /** What an attempt is told about itself. */
@@ -65,20 +63,19 @@ export type RetryResult<T> =
 
 /**
  * Runs `attempt` until it reports `done`, `maxAttempts` failures are counted or the deadline leaves
- * no time for another. An error thrown by `attempt` (one no retry fixes, or the caller's abort)
- * ends the call at once and propagates as is.
+ * no time for another. An error thrown by `attempt` (one no retry fixes) ends the call at once and
+ * propagates as is.
  */
 export async function retryUntilDeadline<T>(
   policy: RetryPolicy,
   options: RetryOptions,
   attempt: (attempt: Attempt) => Promise<AttemptOutcome<T>>,
 ): Promise<RetryResult<T>> {
-  const { clock, deadline, signal } = options;
+  const { clock, deadline } = options;
   const fits = (waitMs: number) => fitsBeforeDeadline(clock.now(), waitMs, policy.minAttemptMs, deadline);
   const timeLeftMs = () => (deadline === undefined ? Infinity : deadline - clock.now());
   let failures = 0;
   for (let number = 1; ; number++) {
-    signal?.throwIfAborted();
     if (!fits(0)) {
       return { ok: false, reason: 'deadline', attempts: number - 1 };
     }
@@ -94,7 +91,7 @@ export async function retryUntilDeadline<T>(
       if (!fits(waitMs)) {
         return { ok: false, reason: 'deadline', attempts: number };
       }
-      await clock.sleep(waitMs, signal);
+      await clock.sleep(waitMs);
     }
   }
 }

@@ -16,48 +16,16 @@ import { type Clock, systemClock } from './clock';
 import { resolveEndpoint } from './endpoints';
 import { type Attempt, done, retryAfterBackoff, retryAtOnce, retryUntilDeadline, type RetryPolicy } from './retry';
 import type { SecurityIrCase } from './security-ir-case';
-import {
-  errorFromResponse,
-  InvalidTokenException,
-  isClockSkewError,
-  SecurityIrDeadlineExceededError,
-  SecurityIrError,
-  SecurityIrMalformedResponseError,
-  SecurityIrNetworkError,
-  SecurityIrPaginationLoopError,
-  SecurityIrTimeoutError,
-} from './security-ir-errors';
+import { definedMembers, type ListCasesPage, parseCaseAnswer, parseJson, parseListCasesPage, ShapeError } from './security-ir-responses';
+import { clientError, errorFromResponse, isClockSkewError, SecurityIrError } from './security-ir-errors';
 
-export * from './security-ir-errors';
 export type { SecurityIrCase } from './security-ir-case';
+export type { ListCasesPage } from './security-ir-responses';
 
-/** A case as `GetCase` returns it (the service omits `caseId`; the client fills it in). */
-export interface SecurityIrCaseDetails extends Omit<SecurityIrCase, 'caseId'> {
-  caseId: string;
-  description?: string;
-  closureCode?: string;
-  reportedIncidentStartDate?: Date;
-  actualIncidentStartDate?: Date;
-  impactedAccounts?: string[];
-  impactedServices?: string[];
-  impactedAwsRegions?: { region?: string }[];
-  threatActorIpAddresses?: { ipAddress?: string; userAgent?: string }[];
-  watchers?: { email?: string; name?: string; jobTitle?: string }[];
-  caseAttachments?: { attachmentId?: string; fileName?: string; attachmentStatus?: string; creator?: string; createdDate?: Date }[];
-  caseMetadata?: { key?: string; value?: string }[];
-}
-
-export interface ListCasesPage {
-  items: SecurityIrCase[];
-  nextToken?: string;
-  total?: number;
-}
 
 export interface RequestOptions {
   /** Epoch ms: no attempt (or retry wait) is started that cannot finish before it. */
   deadline?: number;
-  /** Aborts the call: the in-flight request and any retry wait. */
-  signal?: AbortSignal;
 }
 
 export interface SecurityIrClientOptions {
@@ -78,7 +46,7 @@ export interface SecurityIrClientOptions {
   minAttemptMs?: number;
   /** Called before every HTTP request, `attempt` counting from 1 within one operation call. */
   onAttempt?: (operation: string, attempt: number) => void;
-  /** Deadlines, `Retry-After` dates, signing time, retry waits and their jitter. @default systemClock */
+  /** Deadlines, `Retry-After` dates, signing time, request timers, retry waits and their jitter. @default systemClock */
   clock?: Clock;
 }
 
@@ -165,14 +133,8 @@ export class SecurityIrClient {
     } while (nextToken !== undefined);
   }
 
-  /** Every case across pages. */
-  async *listAllCases(input: { maxResults?: number } = {}, options: RequestOptions = {}): AsyncIterableIterator<SecurityIrCase> {
-    for await (const page of this.paginateCases(input, options)) {
-      yield* page.items;
-    }
-  }
-
-  getCase(caseId: string, options: RequestOptions = {}): Promise<SecurityIrCaseDetails> {
+  /** One case (`GetCase` answers without `caseId`: it is filled in from the request). */
+  getCase(caseId: string, options: RequestOptions = {}): Promise<SecurityIrCase> {
     if (!caseId) {
       throw new Error('getCase: caseId is required');
     }
@@ -180,22 +142,22 @@ export class SecurityIrClient {
       operation: 'GetCase',
       method: 'GET',
       path: `/v1/cases/${encodeURIComponent(caseId)}/get-case`,
-      parse: (body) => parseCaseDetails(caseId, body),
+      parse: (body) => parseCaseAnswer(caseId, body),
     }, options);
   }
 
   /** An operation call: signed exchanges under the retry policy. */
   private async send<T>(request: OperationRequest<T>, options: RequestOptions): Promise<T> {
-    const { deadline, signal } = options;
+    const { deadline } = options;
     let lastError: SecurityIrError | undefined;
     let skewCorrected = false;
-    const result = await retryUntilDeadline(this.retryPolicy, { clock: this.clock, deadline, signal }, async (attempt) => {
+    const result = await retryUntilDeadline(this.retryPolicy, { clock: this.clock, deadline }, async (attempt) => {
       this.onAttempt?.(request.operation, attempt.number);
       try {
-        return done(await this.sendOnce(request, attempt, signal));
+        return done(await this.sendOnce(request, attempt));
       } catch (error) {
         if (!(error instanceof SecurityIrError)) {
-          throw error; // the caller aborted, or a bug: nothing a retry fixes
+          throw error; // a bug: nothing a retry fixes
         }
         lastError = error;
         // A skewed clock is fixed by re-signing, not by waiting, and is not the service failing.
@@ -205,7 +167,7 @@ export class SecurityIrClient {
           return retryAtOnce();
         }
         // InvalidTokenException: only restarting the listing helps, which is the caller's decision.
-        if (!error.retryable || error instanceof InvalidTokenException) {
+        if (!error.retryable || error.type === 'InvalidTokenException') {
           throw error;
         }
         return retryAfterBackoff(error.retryAfterSeconds);
@@ -213,15 +175,13 @@ export class SecurityIrClient {
     });
     if (!result.ok) {
       // Out of attempts or of time: the last failure says why, if there was a request at all.
-      throw lastError ?? new SecurityIrDeadlineExceededError({
-        message: `${request.operation}: the deadline leaves no time for a request`,
-      });
+      throw lastError ?? clientError('DeadlineExceeded', `${request.operation}: the deadline leaves no time for a request`);
     }
     return result.value;
   }
 
   /** One signed HTTP exchange, its response parsed or turned into a `SecurityIrError`. */
-  private async sendOnce<T>(request: OperationRequest<T>, attempt: Attempt, signal?: AbortSignal): Promise<T> {
+  private async sendOnce<T>(request: OperationRequest<T>, attempt: Attempt): Promise<T> {
     const url = new URL(this.endpointUrl.href);
     url.pathname = `${this.endpointUrl.pathname.replace(/\/+$/, '')}${request.path}`;
     url.search = ''; // the signature covers no query string
@@ -247,9 +207,9 @@ export class SecurityIrClient {
     // Clamped here, after signing (which may have fetched credentials), to the time really left.
     const timeoutMs = Math.min(this.requestTimeoutMs, attempt.timeLeftMs());
     if (timeoutMs <= 0) {
-      throw new SecurityIrDeadlineExceededError({ message: `${request.operation}: the deadline passed before the request was sent` });
+      throw clientError('DeadlineExceeded', `${request.operation}: the deadline passed before the request was sent`);
     }
-    const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs, signal);
+    const exchange = await this.exchange(url, { method: request.method, headers: sendHeaders, body: payload }, timeoutMs);
     if (exchange.status < 200 || exchange.status >= 300) {
       throw errorFromResponse(exchange, this.clock.now() + this.clockOffsetMs);
     }
@@ -257,9 +217,8 @@ export class SecurityIrClient {
       return request.parse(parseJson(exchange.body));
     } catch (error) {
       if (error instanceof ShapeError) {
-        throw new SecurityIrMalformedResponseError({
+        throw clientError('MalformedResponse', `${request.operation}: malformed response: ${error.message}`, {
           statusCode: exchange.status,
-          message: `${request.operation}: malformed response: ${error.message}`,
           requestId: exchange.headers.get('x-amzn-requestid') ?? undefined,
         });
       }
@@ -267,30 +226,17 @@ export class SecurityIrClient {
     }
   }
 
-  /** `fetch` under a timeout that also covers reading the body. */
-  private async exchange(url: URL, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Exchange> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const forwardAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', forwardAbort, { once: true });
+  /** `fetch` under the clock's request timer, which also covers reading the body. */
+  private async exchange(url: URL, init: RequestInit, timeoutMs: number): Promise<Exchange> {
+    const signal = this.clock.timeoutSignal(timeoutMs);
     try {
-      const response = await fetch(url, { ...init, signal: controller.signal });
+      const response = await fetch(url, { ...init, signal });
       return { status: response.status, headers: response.headers, body: await response.text() };
     } catch (error) {
-      if (signal?.aborted) {
-        throw signal.reason;
+      if (signal.aborted) {
+        throw clientError('RequestTimeout', `No complete response from ${url.host} within ${timeoutMs} ms`, { cause: error });
       }
-      if (timedOut) {
-        throw new SecurityIrTimeoutError({ message: `No complete response from ${url.host} within ${timeoutMs} ms`, cause: error });
-      }
-      throw new SecurityIrNetworkError({ message: `Request to ${url.host} failed: ${errorText(error)}`, cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', forwardAbort);
+      throw clientError('NetworkError', `Request to ${url.host} failed`, { cause: error });
     }
   }
 }
@@ -308,14 +254,10 @@ const PAGES_BEYOND_TOTAL = 10;
  */
 function assertListingCanEnd(nextToken: string, tokensGiven: ReadonlySet<string>, pages: number, pageSize: number, total?: number): void {
   if (tokensGiven.has(nextToken)) {
-    throw new SecurityIrPaginationLoopError({
-      message: `ListCases returned, on page ${pages}, a nextToken it already gave in this listing: the listing cannot end, so it stops here`,
-    });
+    throw clientError('PaginationLoop', `ListCases returned, on page ${pages}, a nextToken it already gave in this listing: the listing cannot end, so it stops here`);
   }
   if (total !== undefined && pages >= Math.ceil(total / pageSize) + PAGES_BEYOND_TOTAL) {
-    throw new SecurityIrPaginationLoopError({
-      message: `ListCases still returns a nextToken after ${pages} pages of ${pageSize}, for a total of ${total} cases: the listing cannot end, so it stops here`,
-    });
+    throw clientError('PaginationLoop', `ListCases still returns a nextToken after ${pages} pages of ${pageSize}, for a total of ${total} cases: the listing cannot end, so it stops here`);
   }
 }
 
@@ -337,144 +279,4 @@ function parseEndpoint(endpoint: string): URL {
     throw new Error(`SecurityIrClient: endpoint '${endpoint}' must use http or https`);
   }
   return url;
-}
-
-function errorText(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return error instanceof Error ? `${error.message}${cause}` : String(error);
-}
-
-// ---- Response parsing: strict about shapes, open about enum values ----
-
-/** A response body that does not have the documented shape. */
-class ShapeError extends Error {}
-
-type JsonObject = Record<string, unknown>;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ShapeError(`body is not JSON (${text.length} characters)`);
-  }
-}
-
-function parseListCasesPage(body: unknown): ListCasesPage {
-  const object = expectObject(body, 'body');
-  const items = optionalList(object, 'items', 'body', (item, where) => parseCase(expectObject(item, where), where));
-  return definedMembers({
-    items: items ?? [], // the model makes `items` optional: absent means an empty page
-    nextToken: optionalString(object, 'nextToken', 'body'),
-    total: optionalNumber(object, 'total', 'body'),
-  });
-}
-
-const CASE_STRINGS = ['caseArn', 'title', 'caseStatus', 'pendingAction', 'engagementType', 'resolverType'] as const;
-const CASE_DATES = ['createdDate', 'lastUpdatedDate', 'closedDate'] as const;
-
-function parseCase(item: JsonObject, where: string): SecurityIrCase {
-  const caseId = optionalString(item, 'caseId', where);
-  if (!caseId) {
-    throw new ShapeError(`${where} has no caseId`);
-  }
-  return { caseId, ...caseMembers(item, where) };
-}
-
-function caseMembers(object: JsonObject, where: string): Omit<SecurityIrCase, 'caseId'> {
-  return definedMembers({
-    ...pick(object, CASE_STRINGS, where, optionalString),
-    ...pick(object, CASE_DATES, where, optionalDate),
-  });
-}
-
-function parseCaseDetails(caseId: string, body: unknown): SecurityIrCaseDetails {
-  const object = expectObject(body, 'body');
-  const where = 'body';
-  return definedMembers({
-    caseId,
-    ...caseMembers(object, where),
-    description: optionalString(object, 'description', where),
-    closureCode: optionalString(object, 'closureCode', where),
-    reportedIncidentStartDate: optionalDate(object, 'reportedIncidentStartDate', where),
-    actualIncidentStartDate: optionalDate(object, 'actualIncidentStartDate', where),
-    impactedAccounts: optionalList(object, 'impactedAccounts', where, expectString),
-    impactedServices: optionalList(object, 'impactedServices', where, expectString),
-    impactedAwsRegions: optionalList(object, 'impactedAwsRegions', where, structure(['region'])),
-    threatActorIpAddresses: optionalList(object, 'threatActorIpAddresses', where, structure(['ipAddress', 'userAgent'])),
-    watchers: optionalList(object, 'watchers', where, structure(['email', 'name', 'jobTitle'])),
-    caseAttachments: optionalList(object, 'caseAttachments', where, (item, at) => {
-      const attachment = expectObject(item, at);
-      return definedMembers({
-        ...structure(['attachmentId', 'fileName', 'attachmentStatus', 'creator'])(attachment, at),
-        createdDate: optionalDate(attachment, 'createdDate', at),
-      });
-    }),
-    caseMetadata: optionalList(object, 'caseMetadata', where, structure(['key', 'value'])),
-  });
-}
-
-/** A parser for a list element made of optional string members. */
-function structure<K extends string>(keys: readonly K[]): (item: unknown, where: string) => Partial<Record<K, string>> {
-  return (item, where) => definedMembers(pick(expectObject(item, where), keys, where, optionalString));
-}
-
-function pick<K extends string, V>(
-  object: JsonObject, keys: readonly K[], where: string, read: (object: JsonObject, key: string, where: string) => V,
-): Record<K, V> {
-  return Object.fromEntries(keys.map((key) => [key, read(object, key, where)])) as Record<K, V>;
-}
-
-function expectObject(value: unknown, where: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ShapeError(`${where} is not a JSON object`);
-  }
-  return value as JsonObject;
-}
-
-function expectString(value: unknown, where: string): string {
-  if (typeof value !== 'string') {
-    throw new ShapeError(`${where} is not a string`);
-  }
-  return value;
-}
-
-/** `null` counts as absent, as it does for the SDKs' JSON deserialisers. */
-function member(object: JsonObject, key: string): unknown {
-  const value = object[key];
-  return value === null ? undefined : value;
-}
-
-function optionalString(object: JsonObject, key: string, where: string): string | undefined {
-  const value = member(object, key);
-  return value === undefined ? undefined : expectString(value, `${where}.${key}`);
-}
-
-function optionalNumber(object: JsonObject, key: string, where: string): number | undefined {
-  const value = member(object, key);
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-    throw new ShapeError(`${where}.${key} is not a number`);
-  }
-  return value;
-}
-
-/** Epoch seconds, possibly fractional, to a `Date` (rounded to the millisecond). */
-function optionalDate(object: JsonObject, key: string, where: string): Date | undefined {
-  const seconds = optionalNumber(object, key, where);
-  return seconds === undefined ? undefined : new Date(Math.round(seconds * 1000));
-}
-
-function optionalList<T>(object: JsonObject, key: string, where: string, read: (item: unknown, where: string) => T): T[] | undefined {
-  const value = member(object, key);
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!Array.isArray(value)) {
-    throw new ShapeError(`${where}.${key} is not an array`);
-  }
-  return value.map((item, index) => read(item, `${where}.${key}[${index}]`));
-}
-
-/** The object without its undefined members, so absent fields stay absent (not present-but-undefined). */
-function definedMembers<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }

@@ -10,6 +10,13 @@ import { type Clock, systemClock } from './clock';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/**
+ * Listing items skipped because they are not cases (their `caseId` is no Security IR case ID, or a
+ * member is malformed): 0 on a clean listing. Beside the public `MetricName`s of lib/metrics.ts,
+ * which it is to join.
+ */
+export const CASES_SKIPPED_METRIC = 'CasesSkipped';
+
 /** Severity order: a line is written when its level ranks at or above the configured one. */
 const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
@@ -20,6 +27,8 @@ export type RunOutcome = 'succeeded' | 'skipped' | 'failed';
 export interface RunSummary {
   readonly outcome: RunOutcome;
   readonly casesSeen: number;
+  /** Listing items skipped: not cases. */
+  readonly casesSkipped: number;
   readonly pages: number;
   readonly listCasesCalls: number;
   readonly eventsPublished: number;
@@ -33,9 +42,10 @@ export interface RunSummary {
 /**
  * How a hint ended: `published` (a change went out and was recorded), `unchanged` (status and
  * pending action as recorded), `no-baseline` (the poll has not taken the baseline yet),
- * `not-found` (GetCase answered 404: left to the poll), `failed`.
+ * `not-found` (GetCase answered 404: left to the poll), `rejected` (the answer's ARN names another
+ * case, account or region: left to the poll), `failed`.
  */
-export type HintOutcome = 'published' | 'unchanged' | 'no-baseline' | 'not-found' | 'failed';
+export type HintOutcome = 'published' | 'unchanged' | 'no-baseline' | 'not-found' | 'rejected' | 'failed';
 
 /** The figures of one fast-path invocation. */
 export interface HintSummary {
@@ -96,6 +106,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     // Metrics are written whatever the log level: the staleness alarm depends on the heartbeat.
     write(JSON.stringify(emfLine(options.serviceName, clock.now(), {
       [MetricName.CASES_SEEN]: [summary.casesSeen, 'Count'],
+      [CASES_SKIPPED_METRIC]: [summary.casesSkipped, 'Count'],
       [MetricName.LIST_CASES_CALLS]: [summary.listCasesCalls, 'Count'],
       [MetricName.EVENTS_PUBLISHED]: [summary.eventsPublished, 'Count'],
       [MetricName.PUBLISH_FAILURES]: [summary.publishFailures, 'Count'],
@@ -115,11 +126,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   };
 
   return { log, enabled, runCompleted, hintCompleted };
-}
-
-/** An error as a log field: `Name: message`. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** One EMF document: the metric values as top-level members, described under `_aws`. */

@@ -7,17 +7,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
 import { type Clock, systemClock } from '../lambda/clock';
 import { FastPath, FastPathStore } from '../lambda/fast-path';
-import { Poller, PollerSettings, PollerStore } from '../lambda/poller';
+import { Poller, PollerStore } from '../lambda/poller';
 import { EventPublisher, PublisherOptions } from '../lambda/publisher';
+import { type RunSettings, scopeOf } from '../lambda/run';
 import { SecurityIrClient, SecurityIrClientOptions } from '../lambda/security-ir-client';
-import { MetaRecord, StateStore } from '../lambda/state-store';
+import { MetaRecord, StateStore, StateStoreOptions } from '../lambda/state-store';
 import { createTelemetry, HintSummary, RunSummary } from '../lambda/telemetry';
 import { localAwsEnv, TEST_ACCOUNT_ID, TEST_CREDENTIALS, TEST_REGION } from './credentials';
 import { copyToTempFolder, scheduledEvent, startLambdaProcess } from './lambda-process';
@@ -44,16 +44,18 @@ export interface PollRun {
 
 export interface HarnessPollerOptions {
   /** Poller settings over the harness defaults (source, flags, region, account). */
-  readonly settings?: Partial<PollerSettings>;
+  readonly settings?: Partial<RunSettings>;
   /** Wraps the real state store, e.g. to make a write fail after publishing. */
   readonly wrapStore?: (store: WatcherStore) => WatcherStore;
   /** Security IR client options over the harness defaults (short retry delays). */
   readonly client?: Partial<SecurityIrClientOptions>;
   /** Publisher options over the harness defaults (short retry delays). */
   readonly publisher?: Partial<PublisherOptions>;
+  /** State store options over the harness defaults (short retry delays). */
+  readonly store?: Partial<StateStoreOptions>;
   /** The time of the poller, the store, the publisher and the telemetry (their waits stay real). */
   readonly now?: () => number;
-  /** Their whole clock, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
+  /** The whole clock of every part, the Security IR client's too, waits included (a virtual clock whose `sleep` moves `now`); overrides `now`. */
   readonly clock?: Clock;
 }
 
@@ -106,8 +108,10 @@ export interface PollerHarness {
   poll(options?: HarnessPollerOptions): Promise<PollRun>;
   /** Starts the bundled handler (built if missing or stale) in a child process, from a copy outside the repository. */
   startBundledHandler(envOverrides?: Record<string, string | undefined>): Promise<BundledHandler>;
-  /** The state table's content, read straight from dynalite (not counted by the proxy). */
-  readState(): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
+  /** The state of one watched scope (default: the harness's), read straight from dynalite (not counted by the proxy). */
+  readState(scope?: Partial<Pick<RunSettings, 'accountId' | 'securityIrRegion'>>): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
+  /** Deletes every item of the state table, straight in dynalite (not counted by the proxy). */
+  clearState(): Promise<void>;
   /** Forgets the calls recorded by every stand-in and the accepted events. Queued faults stay. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -122,12 +126,6 @@ export interface PollerHarnessOptions {
    * keys to, for the SECURITY_IR_ROLE_ARN path). @default [TEST_CREDENTIALS]
    */
   readonly securityIrCredentials?: { accessKeyId: string; secretAccessKey: string }[];
-  /**
-   * When set, the in-process pollers' DynamoDB client waits this long before each of the SDK's
-   * retries instead of its exponential backoff (up to seconds for throttling). What is retried, and
-   * how many attempts are made, stay the SDK's. @default - the SDK's backoff
-   */
-  readonly dynamoDbRetryDelayMs?: number;
 }
 
 export async function startPollerHarness(options: PollerHarnessOptions = {}): Promise<PollerHarness> {
@@ -142,13 +140,10 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
   await createTable(dynalite.endpoint, { tableName, partitionKey: 'pk', sortKey: 'sk' });
 
   const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
-  const dynamoViaProxy = new DynamoDBClient({
-    ...clientConfig,
-    endpoint: dynamoDb.url,
-    ...(options.dynamoDbRetryDelayMs === undefined ? {} : { retryStrategy: sdkAttemptsWithDelay(options.dynamoDbRetryDelayMs) }),
-  });
+  // One attempt per request, as the handler's clients make: the retries are the state store's own.
+  const dynamoViaProxy = new DynamoDBClient({ ...clientConfig, endpoint: dynamoDb.url, maxAttempts: 1 });
   const dynamoDirect = new DynamoDBClient({ ...clientConfig, endpoint: dynalite.endpoint });
-  const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url });
+  const eventBridgeClient = new EventBridgeClient({ ...clientConfig, endpoint: eventBridge.url, maxAttempts: 1 });
   const bundledHandlers = new Set<BundledHandler>();
 
   const harness: PollerHarness = {
@@ -184,18 +179,18 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         credentials: async () => TEST_CREDENTIALS,
         baseDelayMs: 5,
         maxDelayMs: 50,
+        ...(pollerOptions.clock ? { clock: pollerOptions.clock } : {}),
         ...pollerOptions.client,
         onAttempt: (operation, attempt) => {
           if (operation === 'ListCases') listCasesCalls++;
           pollerOptions.client?.onAttempt?.(operation, attempt);
         },
       });
-      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock });
-      const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
+
       const publisher = new EventPublisher({ client: eventBridgeClient, eventBusName: busName, baseDelayMs: 5, maxDelayMs: 50, clock, ...pollerOptions.publisher });
       const logs: LogLine[] = [];
       const telemetry = createTelemetry({ serviceName: 'case-watcher-test', write: (line) => logs.push(JSON.parse(line)), clock });
-      const settings: PollerSettings = {
+      const settings: RunSettings = {
         eventSource,
         emitCreatedEvents: true,
         emitExistingCasesOnFirstRun: false,
@@ -203,6 +198,8 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         accountId: TEST_ACCOUNT_ID,
         ...pollerOptions.settings,
       };
+      const realStore = new StateStore({ client: dynamoViaProxy, tableName, clock, baseDelayMs: 5, scope: scopeOf(settings), ...pollerOptions.store });
+      const store = pollerOptions.wrapStore ? pollerOptions.wrapStore(realStore) : realStore;
       const poller = new Poller({ source: client, store, publisher, telemetry, listCasesCalls: () => listCasesCalls, clock }, settings);
       const fastPath = new FastPath({ source: client, store, publisher, telemetry, clock }, settings);
       return {
@@ -243,9 +240,14 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
       };
     },
 
-    async readState() {
-      const store = new StateStore({ client: dynamoDirect, tableName });
+    async readState(scope = {}) {
+      const store = new StateStore({ client: dynamoDirect, tableName, scope: scopeOf({ accountId: TEST_ACCOUNT_ID, securityIrRegion: TEST_REGION, ...scope }) });
       return { meta: await store.getMeta(), cases: await store.loadCases() };
+    },
+
+    async clearState() {
+      const { Items = [] } = await dynamoDirect.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk, sk' }));
+      for (const key of Items) await dynamoDirect.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
     },
 
     resetRecords() {
@@ -297,17 +299,6 @@ function countByOperation(calls: readonly { operation: string }[]): Record<strin
   const counts: Record<string, number> = {};
   for (const { operation } of calls) counts[operation] = (counts[operation] ?? 0) + 1;
   return counts;
-}
-
-/**
- * The SDK's standard retries with the number of attempts a DynamoDB client gets by default (its
- * service default, or AWS_MAX_ATTEMPTS), each after a fixed `delayMs` instead of the backoff.
- */
-function sdkAttemptsWithDelay(delayMs: number): ConfiguredRetryStrategy {
-  const defaults = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
-  const maxAttempts = defaults.config.maxAttempts;
-  defaults.destroy();
-  return new ConfiguredRetryStrategy(maxAttempts, delayMs);
 }
 
 /**

@@ -19,5 +19,8 @@ export const SECURITY_IR_CASE_DETAIL_TYPES: readonly string[] = [
   'Case Comment Updated',
 ];
 
-/** A case ID as the API defines it: 10 to 32 digits. */
-export const CASE_ID_PATTERN = /^\d{10,32}$/;
+/**
+ * A Security IR case ID as the API model defines it: 10 to 32 characters starting with 10 digits
+ * (the service hands out digits only; no control characters are accepted after them).
+ */
+export const CASE_ID_PATTERN = /^\d{10}[^\u0000-\u001f\u007f]{0,22}$/u;

@@ -170,7 +170,8 @@ describe('with securityIrRoleArn, the function role may only assume that role to
     sts = await startStsSimulator({ assumableRoleArns: [roleArn], grantTo: issued });
     // Security IR trusts only the keys STS issued for the role: the function's own keys are refused.
     harness = await startPollerHarness({ securityIrCredentials: issued });
-    harness.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' });
+    // A case of the watched account (the role's): an answer naming another account is not believed.
+    harness.securityIr.addCase({ caseId: '4000000001', caseArn: 'arn:aws:security-ir:us-east-1:444455556666:case/4000000001', caseStatus: 'Submitted', pendingAction: 'None' });
     const handler = await harness.startBundledHandler({
       [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: roleArn,
       AWS_ENDPOINT_URL_STS: sts.url,

@@ -19,8 +19,8 @@ const OPTIONS: DetectionOptions = {
   emitCreatedEvents: true,
   emitExistingCasesOnFirstRun: false,
   observedAt: OBSERVED_AT,
-  fallbackAccountId: '999988887777',
-  fallbackRegion: 'eu-west-1',
+  accountId: '111122223333',
+  region: 'us-east-1',
 };
 
 const DETAIL_KEYS = [
@@ -322,7 +322,7 @@ describe('detail fields', () => {
   test('every field is present on every detail-type, null where unknown', () => {
     const bare: SecurityIrCase = { caseId: '3333333333' };
     const created = detectChanges(new Map(), [bare], OPTIONS).changes[0].events[0];
-    const changed = detectChanges(recorded({ 3333333333: { caseStatus: 'Closed', pendingAction: 'None' } }), [bare], OPTIONS).changes[0].events;
+    const changed = detectChanges(recorded({ 3333333333: { caseStatus: 'Closed', pendingAction: 'None' } }), [{ ...bare, caseStatus: 'Open', pendingAction: 'Customer' }], OPTIONS).changes[0].events;
     expect(changed.map((e) => e.detailType)).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE]);
     for (const { detail } of [created, ...changed]) {
       expect(Object.keys(detail).sort()).toEqual(DETAIL_KEYS);
@@ -333,8 +333,8 @@ describe('detail fields', () => {
       changeId: expect.stringMatching(/^[0-9a-f]{32}$/),
       caseId: '3333333333',
       caseArn: null,
-      accountId: '999988887777',
-      region: 'eu-west-1',
+      accountId: '111122223333',
+      region: 'us-east-1',
       title: null,
       caseStatus: null,
       previousCaseStatus: null,
@@ -347,15 +347,44 @@ describe('detail fields', () => {
       closedDate: null,
       observedAt: OBSERVED_AT.toISOString(),
     });
-    expect(changed[0].detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: null, previousPendingAction: 'None', pendingAction: null });
+    expect(changed[0].detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: 'Open', previousPendingAction: 'None', pendingAction: 'Customer', title: null });
   });
 
-  test('account and region come from the ARN, else the fallbacks (null when none)', () => {
+  test('a field the answer leaves out is unknown: no event, the recorded value kept (and with it the staleness guard)', () => {
+    const known = recorded({ 3333333333: { caseStatus: 'Closed', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' } });
+    expect(detectChanges(known, [{ caseId: '3333333333' }], OPTIONS)).toEqual({ changes: [], staleCaseIds: [] });
+    const onlyStatus = detectChanges(known, [{ caseId: '3333333333', caseStatus: 'Open' }], OPTIONS).changes[0];
+    expect(onlyStatus.events.map((e) => [e.detailType, e.detail.pendingAction, e.detail.lastUpdatedDate])).toEqual([
+      [CASE_STATUS_CHANGED_DETAIL_TYPE, 'None', '2026-11-22T08:00:00.000Z'],
+    ]);
+    expect(onlyStatus.state).toEqual({ caseStatus: 'Open', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' });
+  });
+
+  test('a recorded date is trusted only up to when it was observed: a forward-dated one silences nothing, a lagging read is still stale', () => {
+    const future = '2036-11-23T09:00:00.000Z';
+    const observedEarlier = '2026-11-23T09:00:00.000Z';
+    const forwardDated = recorded({ 1234567890: { caseStatus: 'Acknowledged', pendingAction: 'Customer', lastUpdatedDate: future, observedAt: observedEarlier } });
+    const later = detectChanges(forwardDated, [listed({ lastUpdatedDate: new Date('2026-11-23T09:12:44.000Z') })], OPTIONS);
+    expect(later.changes[0].events.map((e) => e.detailType)).toEqual([CASE_STATUS_CHANGED_DETAIL_TYPE]);
+    // Without the observation time (a state recorded before it was kept), the date is believed as before.
+    const unknownObservation = recorded({ 1234567890: { caseStatus: 'Acknowledged', pendingAction: 'Customer', lastUpdatedDate: future } });
+    expect(detectChanges(unknownObservation, [listed()], OPTIONS).staleCaseIds).toEqual(['1234567890']);
+    // A read from before the recorded state's update, even observed later: stale.
+    const sane = recorded({ 1234567890: { caseStatus: 'Acknowledged', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z', observedAt: '2026-11-23T09:12:50.000Z' } });
+    expect(detectChanges(sane, [listed({ lastUpdatedDate: new Date('2026-11-23T09:10:00.000Z') })], OPTIONS).staleCaseIds).toEqual(['1234567890']);
+    // The listing's own date is trusted only up to its observation too: a forward-dated read taken before the record is stale.
+    const lagging = detectChanges(sane, [listed({ lastUpdatedDate: new Date(future) })], { ...OPTIONS, observedAt: new Date('2026-11-23T09:12:40.000Z') });
+    expect(lagging.staleCaseIds).toEqual(['1234567890']);
+    // Intents: their states are trusted up to the intent's observation.
+    const intent = recorded({ 1234567890: { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-20T00:00:00.000Z', version: 2,
+      pending: [{ caseStatus: 'Acknowledged', pendingAction: 'Customer', lastUpdatedDate: future }], pendingObservedAt: observedEarlier } });
+    expect(detectChanges(intent, [listed()], OPTIONS).staleCaseIds).toEqual([]);
+  });
+
+  test('account and region are the watched ones, whatever the ARN says (the ARN is vetted before detection)', () => {
     const fromArn = detectChanges(new Map(), [listed({ caseArn: 'arn:aws-cn:security-ir:cn-north-1:444455556666:case/1234567890' })], OPTIONS);
-    expect(fromArn.changes[0].events[0].detail).toMatchObject({ accountId: '444455556666', region: 'cn-north-1' });
-    const malformed = detectChanges(new Map(), [listed({ caseArn: 'not-an-arn' })], OPTIONS);
-    expect(malformed.changes[0].events[0].detail).toMatchObject({ caseArn: 'not-an-arn', accountId: '999988887777', region: 'eu-west-1' });
-    const none = detectChanges(new Map(), [listed({ caseArn: undefined })], { ...OPTIONS, fallbackAccountId: null, fallbackRegion: null });
+    expect(fromArn.changes[0].events[0].detail).toMatchObject({ caseArn: 'arn:aws-cn:security-ir:cn-north-1:444455556666:case/1234567890', accountId: '111122223333', region: 'us-east-1' });
+    const none = detectChanges(new Map(), [listed({ caseArn: undefined })], { ...OPTIONS, accountId: null, region: null });
     expect(none.changes[0].events[0].detail).toMatchObject({ caseArn: null, accountId: null, region: null });
     expect(none.changes[0].caseArn).toBeNull();
   });

@@ -6,6 +6,8 @@
 import { SimCase } from '../../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../../local-aws/poller-harness';
 import { type Latch, latch } from '../support/latch';
+import { frozenClock } from '../support/virtual-clock';
+import { acceptedChangeIds } from '../support/accepted';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -15,20 +17,13 @@ afterEach(async () => {
   await h.close();
 });
 
-const acceptedIds = () => h.eventBridge.events.map((e) => e.Detail.changeId as string);
+const acceptedIds = () => acceptedChangeIds(h.eventBridge);
 const operations = () => ({
   securityIr: h.securityIr.calls.map((c) => c.operation),
   dynamoDb: h.dynamoDb.calls.map((c) => c.operation),
   eventBridge: h.eventBridge.calls.map((c) => c.operation),
 });
 const hint = (caseId: string, deadline?: number) => h.createPoller().hint(caseId, deadline);
-
-/** A promise and the function that resolves it: one step of a test waits for another. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => { resolve = r; });
-  return { promise, resolve };
-}
 
 /** `n` cases at Acknowledged / None, baselined by a poll; records reset. */
 async function baselined(n = 3): Promise<SimCase[]> {
@@ -146,20 +141,21 @@ describe('duplicates, bursts, order', () => {
   test('hints out of order: a read older than the recorded state publishes nothing (no spurious change back)', async () => {
     const [c] = await baselined();
     h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' });
-    let resume!: () => void;
-    const paused = new Promise<void>((resolve) => { resume = resolve; });
+    const paused = latch();
+    const readTheCase = latch();
     const readLate = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       readCase: async (caseId: string) => {
-        await paused;
+        readTheCase.open(); // GetCase has answered: the state is read only after it
+        await paused.opened;
         return store.readCase(caseId);
       },
     });
     const older = h.createPoller({ wrapStore: readLate }).hint(c.caseId); // reads the case now, the state later
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await readTheCase.opened;
     const newest = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
     const newestId = expectedChangeId(newest, 'caseStatus', 'Acknowledged');
     expect((await hint(c.caseId)).summary?.outcome).toBe('published');
-    resume();
+    paused.open();
     expect((await older).summary?.outcome).toBe('unchanged');
     expect(acceptedIds()).toEqual([newestId]);
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Closed' });
@@ -228,24 +224,24 @@ describe('duplicates, bursts, order', () => {
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
     const updatedB = h.securityIr.updateCase(b.caseId, { caseStatus: 'Closed' });
     // The hint holds the lease until the poll has been refused it once: no timing involved.
-    const refused = deferred();
-    const leaseHeld = deferred();
+    const refused = latch();
+    const leaseHeld = latch();
     const hintHoldsLease = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       putCase: async (write: Parameters<WatcherStore['putCase']>[0]) => {
-        leaseHeld.resolve();
-        await refused.promise;
+        leaseHeld.open();
+        await refused.opened;
         return store.putCase(write);
       },
     });
     const pollRefusedOnce = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       acquireLease: async (owner: string, opts: Parameters<WatcherStore['acquireLease']>[1]) => {
         const taken = await store.acquireLease(owner, opts);
-        if (!taken) refused.resolve();
+        if (!taken) refused.open();
         return taken;
       },
     });
     const hinting = h.createPoller({ wrapStore: hintHoldsLease }).hint(a.caseId);
-    await leaseHeld.promise;
+    await leaseHeld.opened;
     const [hintRun, pollRun] = await Promise.all([hinting, h.createPoller({ wrapStore: pollRefusedOnce }).poll()]);
     expect(hintRun.summary?.outcome).toBe('published');
     expect(pollRun.summary?.outcome).toBe('succeeded'); // not 'skipped'
@@ -256,19 +252,19 @@ describe('duplicates, bursts, order', () => {
   test('a poll finding another poll\'s lease leaves the work to it', async () => {
     const [a] = await baselined();
     h.securityIr.updateCase(a.caseId, { caseStatus: 'Closed' });
-    const firstHolds = deferred();
-    const secondDone = deferred();
+    const firstHolds = latch();
+    const secondDone = latch();
     const holdAfterLease = (store: WatcherStore): WatcherStore => Object.assign(Object.create(store), {
       loadCases: async () => {
-        firstHolds.resolve();
-        await secondDone.promise;
+        firstHolds.open();
+        await secondDone.opened;
         return store.loadCases();
       },
     });
     const first = h.createPoller({ wrapStore: holdAfterLease }).poll();
-    await firstHolds.promise;
+    await firstHolds.opened;
     const second = await h.poll();
-    secondDone.resolve();
+    secondDone.open();
     expect(second.summary?.outcome).toBe('skipped');
     expect((await first).summary?.outcome).toBe('succeeded');
     expect(acceptedIds()).toHaveLength(1);
@@ -347,7 +343,7 @@ describe('publishing and recording faults', () => {
     const updated = h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed' });
     h.eventBridge.faults.add({ kind: 'error', status: 400, type: 'AccessDeniedException' }, { operation: 'PutEvents', times: Infinity });
     const run = await hint(c.caseId);
-    expect(run.error?.name).toBe('HintIncompleteError');
+    expect(run.error?.name).toBe('RunIncompleteError');
     expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Acknowledged', version: 1 });
     h.eventBridge.faults.clear();
     expect((await h.poll()).summary?.eventsPublished).toBe(1);
@@ -362,14 +358,15 @@ describe('publishing and recording faults', () => {
       releaseLease: async () => { throw new Error('simulated crash'); },
     });
     const margins = { settings: { safetyMarginMs: 100, recordMarginMs: 50 } };
-    const leaseExpiresAt = Date.now() + 2_000; // room for the hint's few requests on a loaded machine
-    const crashed = await h.createPoller({ wrapStore: crashing, ...margins }).hint(c.caseId, leaseExpiresAt);
+    const clock = frozenClock(); // the crashed hint's lease expires when the test says, however slow the machine
+    const leaseExpiresAt = clock.now() + 2_000;
+    const crashed = await h.createPoller({ wrapStore: crashing, ...margins, clock }).hint(c.caseId, leaseExpiresAt);
     expect(crashed.error?.message).toBe('simulated crash');
     const idAB = expectedChangeId(toB, 'caseStatus', 'Acknowledged');
     expect(acceptedIds()).toEqual([idAB]);
     const backToA = h.securityIr.updateCase(c.caseId, { caseStatus: 'Acknowledged' });
-    await new Promise((resolve) => setTimeout(resolve, leaseExpiresAt - Date.now() + 10)); // the crashed hint's lease expires
-    expect((await hint(c.caseId)).summary).toMatchObject({ outcome: 'published', eventsPublished: 2 });
+    clock.advanceTo(leaseExpiresAt + 10); // the crashed hint's lease expires
+    expect((await h.createPoller({ clock }).hint(c.caseId)).summary).toMatchObject({ outcome: 'published', eventsPublished: 2 });
     expect(acceptedIds()).toEqual([idAB, idAB, expectedChangeId(backToA, 'caseStatus', 'Closed')]);
     await expectQuietPoll();
   });

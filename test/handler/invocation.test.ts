@@ -24,4 +24,26 @@ describe('what an invocation asks for', () => {
       expect(classifyInvocation(event)).toEqual({ kind: 'ignored', reason: 'no valid caseId in the Case Updated event' });
     }
   });
+
+  test('no payload throws, and a reason echoes at most a few hundred characters of it', () => {
+    const hostile: unknown[] = [
+      { source: 'aws.security-ir', 'detail-type': { toString: 1 } },
+      { source: 'aws.security-ir', 'detail-type': 'x'.repeat(100_000) },
+      { source: 'aws.security-ir', 'detail-type': 'Case Updated', detail: 'not an object' },
+      { source: 'aws.security-ir', 'detail-type': 'Case Updated', detail: null },
+      { source: 'aws.security-ir', 'detail-type': ['Case Updated'] },
+      'a string', 42, null, [],
+    ];
+    for (const event of hostile) {
+      const invocation = classifyInvocation(event);
+      expect(['poll', 'ignored']).toContain(invocation.kind);
+      if (invocation.kind === 'ignored') expect(invocation.reason.length).toBeLessThanOrEqual(400);
+    }
+    expect(classifyInvocation(hostile[0])).toEqual({ kind: 'ignored', reason: 'not a case event: {"toString":1}' });
+  });
+
+  test('an event time that is not one is not carried along', () => {
+    const event = { ...securityIrCaseEvent('Case Updated', '1234567890'), time: 'y'.repeat(100_000) };
+    expect(classifyInvocation(event)).toEqual({ kind: 'hint', caseId: '1234567890', detailType: 'Case Updated' });
+  });
 });

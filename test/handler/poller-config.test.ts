@@ -2,7 +2,7 @@ import { HandlerEnvironment as E, LAMBDA_LOG_LEVEL_ENV } from '../../lib/interna
 import { METRIC_NAMESPACE, MetricName } from '../../lib/metrics';
 import { systemClock } from '../../lambda/clock';
 import { ConfigError, loadConfig } from '../../lambda/config';
-import { createTelemetry, LogLevel, RunSummary } from '../../lambda/telemetry';
+import { CASES_SKIPPED_METRIC, createTelemetry, LogLevel, RunSummary } from '../../lambda/telemetry';
 
 const VALID = {
   [E.STATE_TABLE_NAME]: 'watcher-state',
@@ -98,7 +98,7 @@ describe('loadConfig', () => {
 
 describe('telemetry', () => {
   const summary: RunSummary = {
-    outcome: 'succeeded', casesSeen: 30, pages: 2, listCasesCalls: 3, eventsPublished: 4,
+    outcome: 'succeeded', casesSeen: 30, casesSkipped: 0, pages: 2, listCasesCalls: 3, eventsPublished: 4,
     publishFailures: 0, casesRecorded: 4, durationMs: 812,
   };
 
@@ -127,13 +127,13 @@ describe('telemetry', () => {
       CloudWatchMetrics: [{
         Namespace: METRIC_NAMESPACE,
         Dimensions: [['service']],
-        Metrics: expect.arrayContaining(Object.values(MetricName).map((name) => ({ Name: name, Unit: expect.any(String) }))),
+        Metrics: expect.arrayContaining([...Object.values(MetricName), CASES_SKIPPED_METRIC].map((name) => ({ Name: name, Unit: expect.any(String) }))),
       }],
     });
-    expect(emf._aws.CloudWatchMetrics[0].Metrics).toHaveLength(Object.values(MetricName).length);
+    expect(emf._aws.CloudWatchMetrics[0].Metrics).toHaveLength(Object.values(MetricName).length + 1);
     expect(emf).toMatchObject({
       service: 'prod-watcher',
-      CasesSeen: 30, ListCasesCalls: 3, EventsPublished: 4, PublishFailures: 0, PollDurationMs: 812, PollSucceeded: 1,
+      CasesSeen: 30, CasesSkipped: 0, ListCasesCalls: 3, EventsPublished: 4, PublishFailures: 0, PollDurationMs: 812, PollSucceeded: 1,
     });
   });
 

@@ -9,6 +9,7 @@ import {
 } from '../../lib/events';
 import { TEST_ACCOUNT_ID, TEST_REGION } from '../../local-aws/credentials';
 import { expectedChangeId, HarnessPollerOptions, PollerHarness, PollRun, startPollerHarness } from '../../local-aws/poller-harness';
+import { acceptedChangeIds } from '../support/accepted';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 const published = () => h.eventBridge.events;
-const changeIds = () => published().map((e) => e.Detail.changeId);
+const changeIds = () => acceptedChangeIds(h.eventBridge);
 
 /** One poll that must succeed: a check that nothing was published means nothing only after a run that worked. */
 async function poll(options?: HarnessPollerOptions): Promise<PollRun> {

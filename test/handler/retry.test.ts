@@ -11,7 +11,7 @@ import {
   retryUntilDeadline,
   RetryPolicy,
 } from '../../lambda/retry';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock } from '../support/virtual-clock';
 import { rejectionOf } from '../support/rejection';
 
 const OPTS = { baseDelayMs: 100, maxDelayMs: 5_000 };
@@ -207,25 +207,5 @@ describe('retryUntilDeadline', () => {
       expect([attempt.timeLeftMs(), attempt.canStartRequest()]).toEqual([Infinity, true]);
       return done(undefined);
     });
-  });
-
-  test('the signal aborts a wait in progress with its reason; no further attempt starts', async () => {
-    const controller = new AbortController();
-    const numbers: number[] = [];
-    const slow = { ...POLICY, baseDelayMs: 60_000, maxDelayMs: 60_000 };
-    const pending = retryUntilDeadline(slow, { clock: { ...systemClock, random: () => 0.5 }, signal: controller.signal }, async (attempt) => {
-      numbers.push(attempt.number);
-      setTimeout(() => controller.abort(new Error('shutting down')), 10).unref();
-      return retryAfterBackoff();
-    });
-    await expect(pending).rejects.toThrow('shutting down');
-    expect(numbers).toEqual([1]);
-  });
-
-  test('an aborted signal starts no attempt', async () => {
-    const clock = clockAtZero();
-    const script = scripted(clock, done('never'));
-    await expect(retryUntilDeadline(POLICY, { clock, signal: AbortSignal.abort(new Error('already')) }, script.attempt)).rejects.toThrow('already');
-    expect(script.startedAt).toEqual([]);
   });
 });

@@ -1,17 +1,6 @@
-import {
-  AccessDeniedException,
-  ConflictException,
-  errorFromResponse,
-  InternalServerException,
-  InvalidTokenException,
-  isClockSkewError,
-  ResourceNotFoundException,
-  SecurityIncidentResponseNotActiveException,
-  SecurityIrError,
-  ServiceQuotaExceededException,
-  ThrottlingException,
-  ValidationException,
-} from '../../lambda/security-ir-errors';
+import { errorFromResponse, isClockSkewError, SecurityIrError } from '../../lambda/security-ir-errors';
+
+const NOW = Date.parse('2026-11-23T09:00:00Z');
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}) {
   return { status, headers: new Headers(headers), body: typeof body === 'string' ? body : JSON.stringify(body) };
@@ -21,45 +10,45 @@ describe('errorFromResponse: where the type comes from', () => {
   test('x-amzn-errortype, the part before ":"', () => {
     const error = errorFromResponse(response(429, { message: 'Rate exceeded' }, {
       'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/',
-    }));
-    expect(error).toBeInstanceOf(ThrottlingException);
+    }), NOW);
+    expect(error).toMatchObject({ type: 'ThrottlingException' });
     expect(error.message).toBe('Rate exceeded');
   });
 
   test("the header wins over the body's __type", () => {
     const error = errorFromResponse(response(400, { __type: 'ValidationException' }, {
       'x-amzn-errortype': 'SecurityIncidentResponseNotActiveException',
-    }));
-    expect(error).toBeInstanceOf(SecurityIncidentResponseNotActiveException);
+    }), NOW);
+    expect(error).toMatchObject({ type: 'SecurityIncidentResponseNotActiveException' });
   });
 
   test('the body\'s __type without its namespace', () => {
-    const error = errorFromResponse(response(400, { __type: 'com.amazonaws.securityir#ValidationException', message: 'bad' }));
-    expect(error).toBeInstanceOf(ValidationException);
+    const error = errorFromResponse(response(400, { __type: 'com.amazonaws.securityir#ValidationException', message: 'bad' }), NOW);
+    expect(error).toMatchObject({ type: 'ValidationException' });
   });
 
   test("the body's code", () => {
-    expect(errorFromResponse(response(400, { code: 'SecurityIncidentResponseNotActiveException' })))
-      .toBeInstanceOf(SecurityIncidentResponseNotActiveException);
+    expect(errorFromResponse(response(400, { code: 'SecurityIncidentResponseNotActiveException' }), NOW))
+      .toMatchObject({ type: 'SecurityIncidentResponseNotActiveException' });
   });
 
   test.each([
-    [402, ServiceQuotaExceededException],
-    [403, AccessDeniedException],
-    [404, ResourceNotFoundException],
-    [409, ConflictException],
-    [423, InvalidTokenException],
-    [429, ThrottlingException],
-    [500, InternalServerException],
-  ])('by status %d when nothing names the type (e.g. a proxy page)', (status, errorClass) => {
-    const error = errorFromResponse(response(status, '<html>error</html>'));
-    expect(error).toBeInstanceOf(errorClass);
+    [402, 'ServiceQuotaExceededException'],
+    [403, 'AccessDeniedException'],
+    [404, 'ResourceNotFoundException'],
+    [409, 'ConflictException'],
+    [423, 'InvalidTokenException'],
+    [429, 'ThrottlingException'],
+    [500, 'InternalServerException'],
+  ])('by status %d when nothing names the type (e.g. a proxy page)', (status, type) => {
+    const error = errorFromResponse(response(status, '<html>error</html>'), NOW);
+    expect(error.type).toBe(type);
     expect(error.statusCode).toBe(status);
   });
 
   test('a 400 without a type is not guessed (two types share it)', () => {
-    const error = errorFromResponse(response(400, ''));
-    expect(error.constructor).toBe(SecurityIrError);
+    const error = errorFromResponse(response(400, ''), NOW);
+    expect(error).toBeInstanceOf(SecurityIrError);
     expect(error.type).toBe('UnknownError');
     expect(error.retryable).toBe(false);
   });
@@ -70,7 +59,7 @@ describe('errorFromResponse: where the type comes from', () => {
     [429, true, true],
     [401, false, false],
   ])('an unknown type with status %d: retryable %s, throttling %s', (status, retryable, throttling) => {
-    const error = errorFromResponse(response(status, { message: 'm' }, { 'x-amzn-errortype': 'SomethingNewException' }));
+    const error = errorFromResponse(response(status, { message: 'm' }, { 'x-amzn-errortype': 'SomethingNewException' }), NOW);
     expect(error.constructor).toBe(SecurityIrError);
     expect(error.type).toBe('SomethingNewException');
     expect(error.name).toBe('SomethingNewException');
@@ -79,37 +68,30 @@ describe('errorFromResponse: where the type comes from', () => {
 });
 
 describe('errorFromResponse: details', () => {
-  test('keeps Retry-After, the request id, the Date header and the extra fields', () => {
+  test('keeps Retry-After, the request id and the Date header; not the members nobody reads', () => {
     const error = errorFromResponse(response(429, { message: 'slow down', serviceCode: 'security-ir', quotaCode: 'L-1', extra: 7 }, {
       'x-amzn-errortype': 'ThrottlingException',
       'retry-after': '3',
       'x-amzn-requestid': 'req-1',
       date: 'Mon, 23 Nov 2026 09:00:00 GMT',
-    })) as ThrottlingException;
+    }), NOW);
     expect(error).toMatchObject({
       type: 'ThrottlingException', statusCode: 429, retryable: true, throttling: true, retryAfterSeconds: 3,
-      requestId: 'req-1', serviceCode: 'security-ir', quotaCode: 'L-1',
+      requestId: 'req-1',
     });
-    expect(error.fields).toEqual({ serviceCode: 'security-ir', quotaCode: 'L-1', extra: 7 });
+    expect(error).not.toHaveProperty('serviceCode');
+    expect(error).not.toHaveProperty('fields');
     expect(error.responseDate?.toISOString()).toBe('2026-11-23T09:00:00.000Z');
   });
 
   test('the message falls back to the status', () => {
-    expect(errorFromResponse(response(503, '')).message).toMatch(/HTTP 503/);
-  });
-
-  test('ValidationException keeps reason and fieldList', () => {
-    const error = errorFromResponse(response(400, {
-      message: 'invalid', reason: 'FIELD_VALIDATION_FAILED', fieldList: [{ name: 'maxResults', message: 'must be <= 25' }],
-    }, { 'x-amzn-errortype': 'ValidationException' })) as ValidationException;
-    expect(error.reason).toBe('FIELD_VALIDATION_FAILED');
-    expect(error.fieldList).toEqual([{ name: 'maxResults', message: 'must be <= 25' }]);
+    expect(errorFromResponse(response(503, ''), NOW).message).toMatch(/HTTP 503/);
   });
 });
 
 describe('isClockSkewError', () => {
   const rejection = (type: string, message: string) =>
-    errorFromResponse(response(403, { message }, { 'x-amzn-errortype': type }));
+    errorFromResponse(response(403, { message }, { 'x-amzn-errortype': type }), NOW);
 
   test('an expired or not-yet-current signature is clock skew', () => {
     expect(isClockSkewError(rejection('InvalidSignatureException', 'Signature expired: 20261123T090000Z is now earlier than ...'))).toBe(true);

@@ -1,10 +1,11 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseWrite, DynamoDbSender, StateStore, StateStoreOptions } from '../../lambda/state-store';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock } from '../support/virtual-clock';
 import { inFlightRecorder } from '../support/in-flight';
 import { createTable, DynamoDbProxy, DynamoDbServer, startDynalite, startDynamoDbProxy } from '../../local-aws/dynamodb';
 
+const SCOPE = { accountId: '111122223333', region: 'us-east-1' };
 const ALLOWED_OPERATIONS = new Set(['GetItem', 'UpdateItem', 'Query', 'PutItem', 'BatchWriteItem', 'BatchGetItem']);
 
 let dynalite: DynamoDbServer;
@@ -31,7 +32,7 @@ beforeEach(async () => {
 });
 
 function store(overrides: Partial<StateStoreOptions> = {}): StateStore {
-  return new StateStore({ client, tableName, clock: fakeClock(), ...overrides });
+  return new StateStore({ client, tableName, clock: fakeClock(), scope: SCOPE, ...overrides });
 }
 
 function write(caseId: string, expectedVersion?: number, caseStatus: string | null = 'Acknowledged'): CaseWrite {
@@ -156,7 +157,7 @@ describe('case items', () => {
   });
 
   test('items left unprocessed after the last attempt fail the call', async () => {
-    const s = store({ client: partiallyProcessing(client, Infinity), maxBatchAttempts: 3 });
+    const s = store({ client: partiallyProcessing(client, Infinity), maxAttempts: 3 });
     await expect(s.putCasesInBatches([write('3000000000'), write('3000000001')])).rejects.toThrow(/unprocessed after 3 attempts/);
   });
 
@@ -314,7 +315,7 @@ describe('one case in one read, and the lease for a hint', () => {
     expect(twice.getCalls).toBe(3);
     expect(clock.waits).toHaveLength(2); // a backoff wait before each of the two re-reads
     const never = unprocessedKeys(Infinity, false);
-    await expect(store({ client: never, maxBatchAttempts: 3 }).readCase('1111111111'))
+    await expect(store({ client: never, maxAttempts: 3 }).readCase('1111111111'))
       .rejects.toThrow('BatchGetItem left 3 key(s) of case 1111111111 unread (after 3 attempts)');
     expect(never.getCalls).toBe(3);
   });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../../lib/events';
 import { HandlerEnvironment } from '../../lib/internal/handler-environment';
 import { METRIC_NAMESPACE, MetricName } from '../../lib/metrics';
+import { CASES_SKIPPED_METRIC } from '../../lambda/telemetry';
 import { TEST_CREDENTIALS } from '../../local-aws/credentials';
 import { BundledHandler, BundledRun, ensureBundle, expectedChangeId, PollerHarness, startPollerHarness } from '../../local-aws/poller-harness';
 import { startStsSimulator } from '../../local-aws/sts-simulator';
@@ -37,7 +38,7 @@ function expectRunTelemetry(run: BundledRun, figures: { casesSeen: number; event
   const emf = run.logs.filter((l) => l._aws !== undefined);
   expect(emf).toHaveLength(1);
   expect(emf[0]._aws.CloudWatchMetrics).toEqual([expect.objectContaining({ Namespace: METRIC_NAMESPACE })]);
-  expect(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(Object.values(MetricName).sort());
+  expect(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual([...Object.values(MetricName), CASES_SKIPPED_METRIC].sort());
   expect(emf[0]).toMatchObject({
     [MetricName.CASES_SEEN]: figures.casesSeen, [MetricName.EVENTS_PUBLISHED]: figures.eventsPublished, [MetricName.POLL_SUCCEEDED]: figures.succeeded ? 1 : 0,
   });

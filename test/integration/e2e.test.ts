@@ -129,7 +129,7 @@ beforeAll(async () => {
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   });
-}, 60_000);
+}, 300_000); // a hang guard, not a budget: cdk synth and the bundle take what a shared machine gives them
 
 afterAll(async () => {
   await watcher?.stop();

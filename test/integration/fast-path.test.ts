@@ -52,3 +52,20 @@ test('a membership event is ignored with a warning; nothing is read', async () =
   expect([...h.securityIr.calls, ...h.dynamoDb.calls, ...h.eventBridge.calls]).toEqual([]);
   await handler.stop();
 });
+
+test('no invocation payload makes the handler throw, and no log line echoes more than a few hundred characters of it', async () => {
+  const h = harness();
+  const handler = await h.startBundledHandler({ [HandlerEnvironment.LOG_LEVEL]: 'DEBUG' });
+  const base = securityIrCaseEvent('Case Updated', '1234567890');
+  for (const event of [
+    { ...base, 'detail-type': { toString: 1 } },
+    { ...base, 'detail-type': 'x'.repeat(100_000) },
+    { ...base, detail: 'not an object', time: 'z'.repeat(100_000) },
+  ]) {
+    const run = await handler.invoke({ event });
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ outcome: 'ignored' });
+    expect(Math.max(...run.logs.map((l) => JSON.stringify(l).length))).toBeLessThan(1_000);
+  }
+  await handler.stop();
+});

@@ -17,6 +17,7 @@ import {
   type Step,
   type Trigger,
   type WorldChange,
+  HOSTILE_ANSWERS,
 } from './history';
 
 export interface HistoryShape {
@@ -38,6 +39,7 @@ const worldChange: fc.Arbitrary<WorldChange> = fc.oneof(
   { arbitrary: fc.record({ change: fc.constant('comment' as const), slot }), weight: 1 },
   { arbitrary: fc.record({ change: fc.constant('unlist' as const), slot }), weight: 1 },
   { arbitrary: fc.record({ change: fc.constant('relist' as const), slot }), weight: 1 },
+  { arbitrary: fc.record({ change: fc.constant('hostile' as const), slot, answer: fc.constantFrom(...HOSTILE_ANSWERS) }), weight: 2 },
 );
 
 const trigger: fc.Arbitrary<Trigger> = fc.oneof(

@@ -5,8 +5,19 @@
 
 /** The statuses a history moves its cases between: few, so that cases often come back to a value. */
 export const STATUSES = ['Submitted', 'Acknowledged', 'Detection and Analysis', 'Closed'] as const;
-/** `null`: the case has no pending action (the field is absent). */
-export const PENDING_ACTIONS = ['Customer', 'None', null] as const;
+/**
+ * Every case has a pending action: an answer without one reads as "unknown" (the recorded value
+ * kept), which the handler tests check; it is no state a subscriber must see.
+ */
+export const PENDING_ACTIONS = ['Customer', 'None'] as const;
+/**
+ * Hostile or broken answers, none of which may cost a transition: a listing item whose `caseId` is
+ * no case ID (an internal key's shape, or 2,000 characters); a case stamped 10 years ahead, or 5
+ * minutes ahead (a skewed clock), once (its next change is stamped in real time); a 300,000-character
+ * title; an ARN that names another account.
+ */
+export const HOSTILE_ANSWERS = ['badCaseId', 'forwardDated', 'skewed', 'oversizeTitle', 'foreignArn'] as const;
+export type HostileAnswer = (typeof HOSTILE_ANSWERS)[number];
 export const MAX_SLOTS = 4;
 
 export type Status = (typeof STATUSES)[number];
@@ -29,7 +40,9 @@ export type WorldChange =
   /** The case drops out of ListCases (GetCase still finds it)... */
   | { readonly change: 'unlist'; readonly slot: number }
   /** ...and comes back. */
-  | { readonly change: 'relist'; readonly slot: number };
+  | { readonly change: 'relist'; readonly slot: number }
+  /** Security IR answers something hostile or broken about the slot's case (or beside it). */
+  | { readonly change: 'hostile'; readonly slot: number; readonly answer: HostileAnswer };
 
 /** What invokes the handler. */
 export type Trigger =

@@ -9,7 +9,7 @@ import type { PutEventsSender } from '../../lambda/publisher';
 import type { WatcherStore } from '../../local-aws/poller-harness';
 import type { CaseEventDetail } from '../../lib/events';
 import type { CrashPoint, HookPoint, Run, WorldChange } from './history';
-import type { VirtualClock } from './virtual-clock';
+import type { VirtualClock } from '../support/virtual-clock';
 
 /** What an instrumented run reports to, and takes from, the history it is part of. */
 export interface RunContext {

@@ -36,7 +36,7 @@ import {
   transitionOf,
   type Values,
 } from './model';
-import type { Trace } from './runner';
+import type { Trace } from './trace';
 
 export const DUPLICATE_CAUSES = ['crash after publishing', 'PutEvents entry not accepted', 'time ran out after publishing', 'run failed after publishing'] as const;
 export type DuplicateCause = (typeof DUPLICATE_CAUSES)[number];

@@ -8,7 +8,7 @@ import { type CaseState, changeIdOf } from '../../lambda/change-detection';
 import type { Delivery, RunRecord } from './instrumented-run';
 import { judge, recordedAheadProblems } from './invariants';
 import { transitionOf } from './model';
-import type { Trace } from './runner';
+import type { Trace } from './trace';
 import { StatesByCase } from './world';
 
 const CASE = '1000000010';

@@ -6,7 +6,6 @@
  */
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { CaseState } from '../../lambda/change-detection';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 import { type HintRun, type PollerHarness, type PollRun, startPollerHarness } from '../../local-aws/poller-harness';
@@ -15,31 +14,13 @@ import { type Delivery, InstrumentedRun, type OverlapRole, type RunContext, type
 import { recordedAheadProblems } from './invariants';
 import { describeState, transitionOf, type Transition, type Values } from './model';
 import { ServiceFaults } from './service-faults';
-import { VirtualClock } from './virtual-clock';
+import { VirtualClock } from '../support/virtual-clock';
+import type { Trace } from './trace';
+
+export type { Trace } from './trace';
 import { caseIdOfSlot, SoakWorld, StatesByCase } from './world';
 
-/** Everything the invariants need from one history. */
-export interface Trace {
-  /** The values each case was first recorded with, when that was silent (the baseline, or `Created` events off). */
-  readonly starts: ReadonlyMap<string, Values>;
-  /** Every case at the end, as Security IR has it. */
-  readonly finalStates: ReadonlyMap<string, CaseState>;
-  readonly observed: StatesByCase;
-  /** Every state a live write-ahead intent held at some point. */
-  readonly announced: StatesByCase;
-  /** What EventBridge accepted, in the order its answers came, with the run that sent it. */
-  readonly deliveries: readonly Delivery[];
-  /** Events the EventBridge simulator accepted (every one must be among `deliveries`). */
-  readonly acceptedAtEventBridge: number;
-  readonly runs: readonly RunRecord[];
-  /** Violations seen while the history ran. */
-  readonly problems: readonly string[];
-  /** Faults requests actually met, by kind. */
-  readonly faultsFired: ReadonlyMap<string, number>;
-}
 
-/** SDK retries as the handler's clients make them, without their waits. */
-const fastSdkRetries = () => new ConfiguredRetryStrategy(3, 1);
 
 export class SoakRunner {
   private constructor(
@@ -51,12 +32,12 @@ export class SoakRunner {
   ) {}
 
   static async start(): Promise<SoakRunner> {
-    const h = await startPollerHarness({ dynamoDbRetryDelayMs: 1 });
+    const h = await startPollerHarness();
     const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
     return new SoakRunner(
       h,
       new VirtualClock(),
-      new EventBridgeClient({ ...clientConfig, endpoint: h.eventBridge.url, retryStrategy: fastSdkRetries() }),
+      new EventBridgeClient({ ...clientConfig, endpoint: h.eventBridge.url, maxAttempts: 1 /* as the handler's client: the retries are the publisher's */ }),
       new DynamoDBClient({ ...clientConfig, endpoint: h.dynamoDb.url }),
       new ServiceFaults(h),
     );

@@ -3,9 +3,10 @@
  * versions (what a lagging read serves), and a record of what each read (ListCases, GetCase)
  * observed and of the Security IR events waiting to be delivered as hints.
  */
+import { CASE_ID_PATTERN } from '../../lambda/case-identity';
 import type { CaseState } from '../../lambda/change-detection';
 import type { SecurityIrSimulator, SimCase } from '../../local-aws/security-ir-simulator';
-import { MAX_SLOTS, type WorldChange } from './history';
+import { type HostileAnswer, MAX_SLOTS, type WorldChange } from './history';
 
 /** The IDs of the slots' cases (a fresh table per history, so the same IDs every time). */
 export const caseIdOfSlot = (slot: number) => `10000000${slot + 10}`;
@@ -50,6 +51,9 @@ export class SoakWorld {
   /** Reads still to answer as a lagging replica. */
   private readonly lags: { operation: 'ListCases' | 'GetCase'; onLag: () => void }[] = [];
   private titleEdits = 0;
+  private hostileItems = 0;
+  /** The last real `lastUpdatedDate` of a case stamped ahead since (its next change is stamped after it). */
+  private readonly realStamp = new Map<string, number>();
 
   constructor(private readonly securityIr: SecurityIrSimulator) {
     securityIr.onNativeEvent = (event) => this.inbox.push(event.detail.caseId);
@@ -57,9 +61,9 @@ export class SoakWorld {
     securityIr.onCasesServed = (_operation, cases) => cases.forEach((c) => this.observed.add(c.caseId, stateOf(c)));
   }
 
-  /** Cases that exist now, by ID. */
+  /** Cases that exist now, by ID (not the hostile items beside them, which are no cases). */
   caseIds(): string[] {
-    return this.securityIr.cases.map((c) => c.caseId);
+    return this.securityIr.cases.map((c) => c.caseId).filter((caseId) => CASE_ID_PATTERN.test(caseId));
   }
 
   current(caseId: string): CaseState | undefined {
@@ -101,6 +105,32 @@ export class SoakWorld {
         break;
       case 'relist':
         this.securityIr.unlisted.delete(caseId);
+        break;
+      case 'hostile':
+        this.hostile(caseId, change.answer);
+        break;
+    }
+  }
+
+  private hostile(caseId: string, answer: HostileAnswer): void {
+    const now = Date.now() / 1000;
+    switch (answer) {
+      case 'badCaseId': {
+        const id = this.hostileItems++ % 2 === 0 ? `INTENT#${caseId}` : '9'.repeat(2_000);
+        if (!this.securityIr.cases.some((c) => c.caseId === id)) this.securityIr.addCase({ caseId: id });
+        break;
+      }
+      case 'forwardDated':
+      case 'skewed':
+        // Not a version a lagging replica serves (no value changed); the next change is stamped in real time.
+        if (!this.realStamp.has(caseId)) this.realStamp.set(caseId, this.securityIr.cases.find((c) => c.caseId === caseId)?.lastUpdatedDate ?? now);
+        this.securityIr.updateCase(caseId, { lastUpdatedDate: now + (answer === 'skewed' ? 300 : 10 * 365 * 86_400) });
+        break;
+      case 'oversizeTitle':
+        this.update(caseId, { title: 'T'.repeat(300_000) });
+        break;
+      case 'foreignArn':
+        this.update(caseId, { caseArn: `arn:aws:security-ir:us-east-1:999988887777:case/${caseId}` });
         break;
     }
   }
@@ -148,7 +178,11 @@ export class SoakWorld {
   }
 
   private update(caseId: string, patch: Partial<SimCase>): void {
-    this.changed(this.securityIr.updateCase(caseId, patch));
+    const real = this.realStamp.get(caseId);
+    this.realStamp.delete(caseId);
+    // After a hostile stamp, the next change is stamped in real time (strictly later than the last real one).
+    const stamp = real === undefined ? {} : { lastUpdatedDate: Math.max(Date.now() / 1000, Math.round(real * 1000 + 1) / 1000) };
+    this.changed(this.securityIr.updateCase(caseId, { ...stamp, ...patch }));
   }
 
   private changed(c: SimCase): void {
