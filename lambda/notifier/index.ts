@@ -4,7 +4,8 @@
  * about one watcher event, bounded by its remaining time, and logs one summary line.
  */
 import { type Clock, systemClock } from '../clock';
-import { createTelemetry, describeError } from '../telemetry';
+import { describeError } from '../strings';
+import { createTelemetry } from '../telemetry';
 import { AwsRequester } from './aws-request';
 import { InvalidCaseEventError } from './case-event';
 import { loadNotifierConfig, type NotifierConfig } from './config';

@@ -6,7 +6,7 @@
  * retry repeats them: see "Duplicates" in docs/design.md).
  */
 import type { Clock } from '../clock';
-import { describeError } from '../telemetry';
+import { describeError } from '../strings';
 import { readCaseEvent } from './case-event';
 import { renderChat } from './chat-message';
 import type { NotifierConfig } from './config';
