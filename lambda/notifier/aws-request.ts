@@ -51,7 +51,7 @@ export class AwsRequester {
     // fetch sets Host from the URL, which is what was signed (port included).
     const { host: _host, ...sendHeaders } = signed.headers;
     const what = `${target.service} ${operation}`;
-    const answer = await exchange(what, url.href, { method: 'POST', headers: sendHeaders, body }, timeoutMs);
+    const answer = await exchange(what, url.href, { method: 'POST', headers: sendHeaders, body }, timeoutMs, this.clock);
     if (answer.status >= 200 && answer.status < 300) return answer;
     const { code, message } = errorCodeOf(answer);
     throw new NotifierRequestError(what, `${answer.status} ${code}: ${message.slice(0, 300)}`, {

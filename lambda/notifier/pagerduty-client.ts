@@ -18,7 +18,7 @@ export class PagerDutyClient {
     const body = JSON.stringify({ routing_key: routingKey, ...event });
     const target = `pagerduty ${event.event_action}`;
     const { attempts } = await withRetries(target, context, async (attempt) => {
-      const answer = await exchange(target, this.eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, Math.min(REQUEST_TIMEOUT_MS, attempt.timeLeftMs()));
+      const answer = await exchange(target, this.eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, Math.min(REQUEST_TIMEOUT_MS, attempt.timeLeftMs()), this.clock);
       if (answer.status >= 200 && answer.status < 300) return;
       const reason = reasonOf(answer.body).replaceAll(routingKey, '[routing key]').slice(0, 500);
       throw new NotifierRequestError(target, `${answer.status} ${reason}`, {

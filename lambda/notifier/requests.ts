@@ -27,21 +27,21 @@ export interface Exchange {
   readonly body: string;
 }
 
-/** `fetch` with a timeout covering the body too; network failures and timeouts are retryable errors of `target`. */
-export async function exchange(target: string, url: string, init: RequestInit, timeoutMs: number): Promise<Exchange> {
+/**
+ * `fetch` with a timeout (the clock's, like every request of the handlers) covering the body too;
+ * network failures and timeouts are retryable errors of `target`.
+ */
+export async function exchange(target: string, url: string, init: RequestInit, timeoutMs: number, clock: Clock): Promise<Exchange> {
   if (timeoutMs <= 0) {
     throw new NotifierRequestError(target, 'the deadline passed before the request was sent', { retryable: false });
   }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const signal = clock.timeoutSignal(timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal: controller.signal });
+    const response = await fetch(url, { ...init, signal });
     return { status: response.status, headers: response.headers, body: await response.text() };
   } catch (error) {
-    const what = controller.signal.aborted ? `no complete response within ${timeoutMs} ms` : `request failed (${error instanceof Error ? error.message : String(error)})`;
+    const what = signal.aborted ? `no complete response within ${timeoutMs} ms` : `request failed (${error instanceof Error ? error.message : String(error)})`;
     throw new NotifierRequestError(target, what, { retryable: true, cause: error });
-  } finally {
-    clearTimeout(timer);
   }
 }
 
