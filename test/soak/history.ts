@@ -13,8 +13,10 @@ export const PENDING_ACTIONS = ['Customer', 'None'] as const;
 /**
  * Hostile or broken answers, none of which may cost a transition: a listing item whose `caseId` is
  * no case ID (an internal key's shape, or 2,000 characters); a case stamped 10 years ahead, or 5
- * minutes ahead (a skewed clock), once (its next change is stamped in real time); a 300,000-character
- * title; an ARN that names another account.
+ * minutes ahead (a skewed clock); a 300,000-character
+ * title; an ARN that names another account. (A case's later changes are stamped after a forward-dated
+ * one, as the judge's timeline orders states by date: a change stamped before it, observed later, is
+ * test/handler/hostile.test.ts's.)
  */
 export const HOSTILE_ANSWERS = ['badCaseId', 'forwardDated', 'skewed', 'oversizeTitle', 'foreignArn'] as const;
 export type HostileAnswer = (typeof HOSTILE_ANSWERS)[number];

@@ -33,10 +33,14 @@ export class SoakRunner {
 
   static async start(): Promise<SoakRunner> {
     const h = await startPollerHarness();
+    const clock = new VirtualClock();
+    // Security IR on the same timeline as the watcher (its stamps, and the signatures it checks):
+    // one clock for the whole soak, as one real clock serves both in production.
+    Object.defineProperty(h.securityIr, 'clockOffsetMs', { get: () => clock.now() - Date.now(), set: () => undefined, configurable: true });
     const clientConfig = { region: TEST_REGION, credentials: TEST_CREDENTIALS };
     return new SoakRunner(
       h,
-      new VirtualClock(),
+      clock,
       new EventBridgeClient({ ...clientConfig, endpoint: h.eventBridge.url, maxAttempts: 1 /* as the handler's client: the retries are the publisher's */ }),
       new DynamoDBClient({ ...clientConfig, endpoint: h.dynamoDb.url }),
       new ServiceFaults(h),

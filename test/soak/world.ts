@@ -52,8 +52,6 @@ export class SoakWorld {
   private readonly lags: { operation: 'ListCases' | 'GetCase'; onLag: () => void }[] = [];
   private titleEdits = 0;
   private hostileItems = 0;
-  /** The last real `lastUpdatedDate` of a case stamped ahead since (its next change is stamped after it). */
-  private readonly realStamp = new Map<string, number>();
 
   constructor(private readonly securityIr: SecurityIrSimulator) {
     securityIr.onNativeEvent = (event) => this.inbox.push(event.detail.caseId);
@@ -112,8 +110,13 @@ export class SoakWorld {
     }
   }
 
+  /** Security IR's time: the soak's one clock (the simulator follows it). */
+  private nowSeconds(): number {
+    return Math.round(Date.now() + this.securityIr.clockOffsetMs) / 1000;
+  }
+
   private hostile(caseId: string, answer: HostileAnswer): void {
-    const now = Date.now() / 1000;
+    const now = this.nowSeconds();
     switch (answer) {
       case 'badCaseId': {
         const id = this.hostileItems++ % 2 === 0 ? `INTENT#${caseId}` : '9'.repeat(2_000);
@@ -122,9 +125,9 @@ export class SoakWorld {
       }
       case 'forwardDated':
       case 'skewed':
-        // Not a version a lagging replica serves (no value changed); the next change is stamped in real time.
-        if (!this.realStamp.has(caseId)) this.realStamp.set(caseId, this.securityIr.cases.find((c) => c.caseId === caseId)?.lastUpdatedDate ?? now);
-        this.securityIr.updateCase(caseId, { lastUpdatedDate: now + (answer === 'skewed' ? 300 : 10 * 365 * 86_400) });
+        // The case's later changes are stamped after it (the simulator keeps a case's dates increasing,
+        // which the judge's timeline relies on); a change stamped before it is the handler tests' case.
+        this.update(caseId, { lastUpdatedDate: now + (answer === 'skewed' ? 300 : 10 * 365 * 86_400) });
         break;
       case 'oversizeTitle':
         this.update(caseId, { title: 'T'.repeat(300_000) });
@@ -136,7 +139,7 @@ export class SoakWorld {
   }
 
   create(caseId: string, caseStatus: string, pendingAction: string | null): void {
-    const now = Math.round(Date.now()) / 1000;
+    const now = this.nowSeconds();
     this.changed(this.securityIr.addCase({ caseId, caseStatus, pendingAction: pendingAction ?? undefined, createdDate: now, lastUpdatedDate: now }));
   }
 
@@ -178,11 +181,7 @@ export class SoakWorld {
   }
 
   private update(caseId: string, patch: Partial<SimCase>): void {
-    const real = this.realStamp.get(caseId);
-    this.realStamp.delete(caseId);
-    // After a hostile stamp, the next change is stamped in real time (strictly later than the last real one).
-    const stamp = real === undefined ? {} : { lastUpdatedDate: Math.max(Date.now() / 1000, Math.round(real * 1000 + 1) / 1000) };
-    this.changed(this.securityIr.updateCase(caseId, { ...stamp, ...patch }));
+    this.changed(this.securityIr.updateCase(caseId, patch));
   }
 
   private changed(c: SimCase): void {
