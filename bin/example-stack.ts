@@ -1,14 +1,13 @@
 import { App, AppProps, Arn, ArnFormat, Aws, Duration, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { SecurityIrCaseWatcher } from '../lib';
+import { SecurityIrCaseNotifications, SecurityIrCaseWatcher } from '../lib';
 
 /** The context keys the example app reads (`npx cdk synth -c key=value`). */
 export const ExampleContext = {
@@ -26,11 +25,13 @@ export const ExampleContext = {
 
 export const EXAMPLE_STACK_ID = 'SecurityIrCaseWatcherStack';
 
-/** The watcher with every option taken from context, and an e-mail for the cases that need the customer (and the reminders while they still do). */
+/** The watcher with every option taken from context, and, with `notifyEmail`, an e-mail per case event (new cases, pending action, status, reminders) and per alarm. */
 export class CaseWatcherExampleStack extends Stack {
   public readonly watcher: SecurityIrCaseWatcher;
   /** The e-mail topic, when `notifyEmail` is set. */
   public readonly topic?: sns.Topic;
+  /** What tells the e-mail subscribers, when `notifyEmail` is set. */
+  public readonly notifications?: SecurityIrCaseNotifications;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -55,24 +56,13 @@ export class CaseWatcherExampleStack extends Stack {
     });
 
     if (this.topic) {
-      const target = new targets.SnsTopic(this.topic, {
-        message: events.RuleTargetInput.fromText(
-          `Security IR case ${events.EventField.fromPath('$.detail.caseId')} ` +
-            `("${events.EventField.fromPath('$.detail.title')}"): ${events.EventField.fromPath('$.detail-type')}, ` +
-            `status ${events.EventField.fromPath('$.detail.caseStatus')}, ` +
-            `pending action ${events.EventField.fromPath('$.detail.pendingAction')}.`,
-        ),
+      // Rendered in code by the notifier (an input transformer cannot safely splice a case title into
+      // text): new cases, pending action both ways, status changes and the reminders, one e-mail each.
+      this.notifications = new SecurityIrCaseNotifications(this, 'Notifications', {
+        watcher: this.watcher,
+        emailTopic: this.topic,
+        alarmActions: [new cloudwatchActions.SnsAction(this.topic)],
       });
-      this.watcher.onPendingActionChanged('CustomerActionRule', {
-        description: 'A Security IR case waits on the customer',
-        pendingAction: ['Customer'],
-        target,
-      });
-      this.watcher.onAwaitingCustomer('AwaitingCustomerRule', {
-        description: 'A Security IR case still waits on the customer (a reminder at each mark)',
-        target,
-      });
-      this.watcher.onCaseCreated('NewCaseRule', { description: 'A new Security IR case', target });
     }
   }
 

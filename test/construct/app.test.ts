@@ -112,7 +112,8 @@ describe('example app with every context value', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        // arrayWith keeps order: TLS guard, then the alarms (added with the topic), then EventBridge (added by the rules).
+        // arrayWith keeps order: TLS guard, then the alarms (added with the topic). No EventBridge: the
+        // notifier publishes with its role, not a rule.
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           Match.objectLike({
@@ -121,42 +122,41 @@ describe('example app with every context value', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() } },
           }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
         ]),
       },
     });
   });
 
-  test('notifyEmail: rules for customer action and new cases, on the context bus, to the topic', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern);
-    expect(rules).toHaveLength(3);
+  test('notifyEmail: SecurityIrCaseNotifications tells the topic of every kind of event, with rules on the context bus', () => {
+    const notifier = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, fn]) => String(fn.Properties.Description).startsWith('Tells people'));
+    expect(notifier).toBeDefined();
     const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
+    expect(JSON.stringify(notifier![1].Properties.Environment.Variables)).toContain(JSON.stringify(topicRef));
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern?.source?.[0] === 'acme.security-ir');
     for (const rule of rules) {
       expect(rule.Properties.EventBusName).toBe('security-events');
-      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: topicRef })]);
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [notifier![0], 'Arn'] } })]);
     }
-    const patterns = rules.map((r) => r.Properties.EventPattern);
     // The watched cases: the role's account, the context's region.
-    const watched = { accountId: ['444455556666'], region: ['eu-west-1'] };
-    expect(patterns).toContainEqual({
-      source: ['acme.security-ir'],
-      'detail-type': ['Security IR Case Pending Action Changed'],
-      detail: { ...watched, pendingAction: ['Customer'] },
-    });
-    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Created'], detail: watched });
-    // The reminders while the case still waits on the customer go to the same e-mail.
-    expect(patterns).toContainEqual({ source: ['acme.security-ir'], 'detail-type': ['Security IR Case Awaiting Customer'], detail: watched });
-    const waitsOnCustomer = {
-      source: 'acme.security-ir',
-      'detail-type': 'Security IR Case Pending Action Changed',
-      detail: { accountId: '444455556666', region: 'eu-west-1', pendingAction: 'Customer' },
-    };
-    expect(patterns.filter((p) => matchesEventPattern(p, waitsOnCustomer))).toHaveLength(1);
+    const watched = { accountId: '444455556666', region: 'eu-west-1' };
+    const patterns = rules.map((r) => r.Properties.EventPattern);
+    for (const [detailType, detail] of [
+      ['Security IR Case Created', watched],
+      ['Security IR Case Status Changed', { ...watched, caseStatus: 'Closed' }],
+      ['Security IR Case Pending Action Changed', { ...watched, pendingAction: 'Customer' }],
+      ['Security IR Case Pending Action Changed', { ...watched, pendingAction: 'None' }],
+      ['Security IR Case Awaiting Customer', { ...watched, awaitingCustomerMinutes: 60 }],
+    ] as const) {
+      const event = { source: 'acme.security-ir', 'detail-type': detailType, detail };
+      expect([detailType, detail, patterns.filter((p) => matchesEventPattern(p, event)).length]).toEqual([detailType, detail, 1]);
+    }
+    // Another account's cases are not this watcher's.
+    expect(patterns.filter((p) => matchesEventPattern(p, { source: 'acme.security-ir', 'detail-type': 'Security IR Case Created', detail: { ...watched, accountId: '111122223333' } }))).toEqual([]);
   });
 
-  test('notifyEmail: every alarm of the watcher (failed runs, staleness, dead-letter queue) notifies the topic', () => {
+  test('notifyEmail: every alarm (the watcher\'s failed runs, staleness, dead-letter queue; the notifier\'s failures and dead-letter queue) notifies the topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'PollSucceeded']);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'PollSucceeded']);
     const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);

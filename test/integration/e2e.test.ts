@@ -38,11 +38,12 @@ const DETAIL_FIELDS = [
   'pendingAction', 'previousPendingAction', 'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
 ];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-/** The example app's notify rules (bin/app.ts with `-c notifyEmail=...`) and the events each must match. */
+/** The example app's notification rules (bin/app.ts with `-c notifyEmail=...`: SecurityIrCaseNotifications' defaults) and the events each must match. */
 const NOTIFY_RULES: Record<string, (e: AcceptedEvent) => boolean> = {
-  CustomerActionRule: (e) => e.DetailType === PENDING_ACTION_CHANGED && e.Detail.pendingAction === 'Customer',
+  CaseCreatedRule: (e) => e.DetailType === CREATED,
+  StatusChangedRule: (e) => e.DetailType === STATUS_CHANGED,
+  PendingActionChangedRule: (e) => e.DetailType === PENDING_ACTION_CHANGED,
   AwaitingCustomerRule: (e) => e.DetailType === 'Security IR Case Awaiting Customer',
-  NewCaseRule: (e) => e.DetailType === CREATED,
 };
 
 /** What the watcher must have recorded for a case: the values the next event's `previous*` fields show. */
