@@ -64,8 +64,9 @@ function allowForwardedHints(scope: Construct, account: string): void {
       Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
       Action: 'events:PutEvents',
       Resource: defaultBusArn(stack),
+      // Both keys are multivalued (one call carries up to 10 entries): every entry must be a case event.
       Condition: {
-        StringEquals: {
+        'ForAllValues:StringEquals': {
           'events:source': [SECURITY_IR_EVENT_SOURCE],
           'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES],
         },

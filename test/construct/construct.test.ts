@@ -220,7 +220,7 @@ describe('default props', () => {
         Action: 'events:PutEvents',
         Resource: DEFAULT_BUS_ARN,
         Condition: {
-          StringEquals: { 'events:source': [DEFAULT_EVENT_SOURCE], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+          'ForAllValues:StringEquals': { 'events:source': [DEFAULT_EVENT_SOURCE], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
         },
       },
       {
@@ -372,7 +372,7 @@ describe('each prop has its effect', () => {
     expect(watcher.eventSource).toBe('acme.security');
     expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_SOURCE]).toBe('acme.security');
     expect(functionRole(template).statements.find((s) => s.Sid === 'PutCaseEvents')!.Condition).toEqual({
-      StringEquals: { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+      'ForAllValues:StringEquals': { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
     });
   });
 

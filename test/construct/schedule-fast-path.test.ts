@@ -156,7 +156,7 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444455556666:root']] } },
         Action: 'events:PutEvents',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:event-bus/default']] },
-        Condition: { StringEquals: { 'events:source': ['aws.security-ir'], 'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES] } },
+        Condition: { 'ForAllValues:StringEquals': { 'events:source': ['aws.security-ir'], 'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES] } },
       },
     });
   });
