@@ -38,6 +38,14 @@ function watcherOf(template: CfnTemplate, tableName: string) {
   };
 }
 
+/** The policy of the default bus as `template` writes it: its `AWS::Events::EventBusPolicy` statements. */
+function busPolicyOf(template: CfnTemplate, references = representativeReferences(template, SCOPE)): Policy {
+  return {
+    Version: '2012-10-17',
+    Statement: templateStatements(template, references).filter((s) => s.resourceType === 'AWS::Events::EventBusPolicy').map((s) => s.statement),
+  };
+}
+
 /** A copy of `policy` with `change` applied to its statements. */
 function broken(policy: Policy, change: (statements: Policy['Statement']) => Policy['Statement']): Policy {
   return { ...policy, Statement: change(structuredClone(policy.Statement)) };
@@ -83,9 +91,12 @@ describe('default props: the history\'s requests and their near misses', () => {
     expect(putEvents.some((r) => r.context['events:detail-type'].length > 1)).toBe(true); // one call carrying several entries
   });
 
-  test('every recorded request is allowed by the synthesised policy', async () => {
+  test('every recorded request is allowed by the synthesised policies (PutEvents under the bus policy too)', async () => {
+    const busPolicy = busPolicyOf(template, watcher.references);
+    expect(busPolicy.Statement.length).toBeGreaterThan(0);
     for (const request of recorded) {
-      expect([request.action, request.resource, await evaluate(request, watcher.session, watcher.policy)]).toEqual([request.action, request.resource, 'Allowed']);
+      const resourcePolicy = request.action === 'events:PutEvents' ? busPolicy : undefined;
+      expect([request.action, request.resource, await evaluate(request, watcher.session, watcher.policy, resourcePolicy)]).toEqual([request.action, request.resource, 'Allowed']);
     }
   });
 
@@ -215,11 +226,7 @@ describe('the forwarder\'s cross-account delivery of Security IR\'s events to th
     const references = representativeReferences(forwarderTemplate, { account: MEMBER_ACCOUNT, region: TEST_REGION });
     const roleId = roleAssumedBy(forwarderTemplate, 'events.amazonaws.com');
     const identity = roleIdentityPolicy(forwarderTemplate, roleId, references) as Policy;
-    const busPolicy: Policy = {
-      Version: '2012-10-17',
-      Statement: templateStatements(watcherTemplate, representativeReferences(watcherTemplate, SCOPE))
-        .filter((s) => s.resourceType === 'AWS::Events::EventBusPolicy').map((s) => s.statement),
-    };
+    const busPolicy = busPolicyOf(watcherTemplate);
     return { session: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/${references.refs[roleId]}/forwarder`, identity, busPolicy };
   }
 
@@ -240,6 +247,64 @@ describe('the forwarder\'s cross-account delivery of Security IR\'s events to th
   test('another source, or the watcher\'s own source from the member account, is refused', async () => {
     const { session, identity, busPolicy } = sides();
     expect(await evaluate(delivery([SECURITY_IR_CASE_DETAIL_TYPES[0]], 'payments.orders'), session, identity, busPolicy)).toBe('ImplicitlyDenied');
-    expect(await evaluate(delivery([CASE_WATCHER_DETAIL_TYPES[1]], DEFAULT_EVENT_SOURCE), session, identity, busPolicy)).toBe('ImplicitlyDenied');
+    // The watcher's source from anyone but its role: the no-forgeries statement denies it outright.
+    expect(await evaluate(delivery([CASE_WATCHER_DETAIL_TYPES[1]], DEFAULT_EVENT_SOURCE), session, identity, busPolicy)).toBe('ExplicitlyDenied');
+  });
+
+  test('the bus carries both statements: the hints grant and the no-forgeries deny, one after the other', () => {
+    const policies = resourcesOfType(watcherTemplate, 'AWS::Events::EventBusPolicy');
+    expect(policies.map(({ resource }) => resource.Properties!.Statement.Effect).sort()).toEqual(['Allow', 'Deny']);
+    const deny = policies.find(({ resource }) => resource.Properties!.Statement.Effect === 'Deny')!;
+    const grant = policies.find(({ resource }) => resource.Properties!.Statement.Effect === 'Allow')!;
+    expect((deny.resource as { DependsOn?: string[] }).DependsOn).toEqual([grant.logicalId]);
+  });
+});
+
+describe('no forgeries: the bus-policy deny as synthesised, on the default bus of the watcher\'s account', () => {
+  const template = CONFIGURATIONS['default props']();
+  const references = representativeReferences(template, SCOPE);
+  const roleId = roleAssumedBy(template, 'lambda.amazonaws.com');
+  const watcherSession = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/${references.refs[roleId]}/CaseWatcherFunction`;
+  const watcherIdentity = roleIdentityPolicy(template, roleId, references) as Policy;
+  const busPolicy = busPolicyOf(template, references);
+  const bus = `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:event-bus/default`;
+  const put = (sources: string[], detailTypes: string[]): IamRequest => ({ action: 'events:PutEvents', resource: bus, context: { 'events:source': sources, 'events:detail-type': detailTypes } });
+  const ours = put([DEFAULT_EVENT_SOURCE], [...CASE_WATCHER_DETAIL_TYPES]);
+  /** Another role of the account that may put any event on any bus (an administrator, a CI role). */
+  const otherSession = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/DeveloperAdmin/alice`;
+  const broadIdentity: Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:*', Resource: '*' }] };
+
+  test('the bus policy is the one deny statement, with a statement id unique to the watcher', () => {
+    expect(busPolicy.Statement).toHaveLength(1);
+    expect(busPolicy.Statement[0]).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'events:PutEvents', Resource: bus });
+    const [policy] = resourcesOfType(template, 'AWS::Events::EventBusPolicy');
+    expect(policy.resource.Properties!.StatementId).toMatch(/^DenyForgedCaseEvents-WatcherStackWatcher[0-9A-F]{8}$/);
+  });
+
+  test('the watcher itself still publishes: one call carrying every detail-type, and one entry alone', async () => {
+    expect(await evaluate(ours, watcherSession, watcherIdentity, busPolicy)).toBe('Allowed');
+    expect(await evaluate(put([DEFAULT_EVENT_SOURCE], [CASE_WATCHER_DETAIL_TYPES[0]]), watcherSession, watcherIdentity, busPolicy)).toBe('Allowed');
+  });
+
+  test('another role of the account is denied our source: alone, and as one forged entry among another source\'s', async () => {
+    expect(await evaluate(ours, otherSession, broadIdentity, busPolicy)).toBe('ExplicitlyDenied');
+    expect(await evaluate(put(['payments.orders', DEFAULT_EVENT_SOURCE], ['Order Placed', CASE_WATCHER_DETAIL_TYPES[1]]), otherSession, broadIdentity, busPolicy)).toBe('ExplicitlyDenied');
+  });
+
+  test('other publishers on the bus are not affected', async () => {
+    expect(await evaluate(put(['payments.orders'], ['Order Placed']), otherSession, broadIdentity, busPolicy)).toBe('Allowed');
+  });
+
+  test('EventBridge\'s own delivery of our events (a replay from the archive) is not denied', async () => {
+    const withService: Policy = { ...busPolicy, Statement: [...busPolicy.Statement, { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'events:PutEvents', Resource: bus }] };
+    expect(await evaluate({ ...ours, context: { ...ours.context, 'aws:PrincipalIsAWSService': 'true' } }, 'events.amazonaws.com', undefined, withService)).toBe('Allowed');
+  });
+
+  test('broken on purpose: without the deny, the other role\'s forgery is allowed; with ForAllValues, the forged entry among others is', async () => {
+    expect(await evaluate(ours, otherSession, broadIdentity, { ...busPolicy, Statement: [] })).toBe('Allowed');
+    const allValues = broken(busPolicy, (s) => s.map(({ Condition, ...st }) => ({
+      ...st, Condition: Object.fromEntries(Object.entries(Condition!).map(([op, keys]) => [op.replace('ForAnyValue:', 'ForAllValues:'), keys])),
+    })));
+    expect(await evaluate(put(['payments.orders', DEFAULT_EVENT_SOURCE], ['Order Placed', CASE_WATCHER_DETAIL_TYPES[1]]), otherSession, broadIdentity, allValues)).toBe('Allowed');
   });
 });
