@@ -2,6 +2,7 @@ import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,11 +19,14 @@ import {
 } from './events';
 import { METRIC_NAMESPACE, METRIC_SERVICE_DIMENSION, MetricName } from './metrics';
 import { createAlarms } from './private/alarms';
+import { createArchive } from './private/archive';
 import { AwaitingCustomerRuleOptions, CaseEventRuleOptions } from './case-event-rule-options';
 import { awaitedFilter, CaseEventStream, createCaseEventRule } from './private/case-event-rules';
 import { deadLetterQueue } from './private/dead-letter-queue';
+import { publishEventSchemas } from './private/event-schemas';
 import { requireDistinguishable } from './private/distinguishable';
 import { createFastPath } from './private/fast-path';
+import { denyForgedEvents } from './private/forged-events';
 import { createFunctionRole, grantServicesUseOfKey } from './private/permissions';
 import { resolveSettings, WatcherSettings } from './private/settings';
 import { stateTable } from './private/state-table';
@@ -201,6 +205,44 @@ export interface SecurityIrCaseWatcherProps {
    * @default 3 (fewer when CloudWatch's evaluation limit of 1 day, or 7 days for hourly periods, requires it)
    */
   readonly stalenessPeriods?: number;
+
+  /**
+   * Whether to publish the events' schemas (OpenAPI 3.0, generated from the event contract, with this
+   * watcher's `eventSource`) in an EventBridge schema registry, where the console shows them and
+   * offers code bindings. One `AWS::EventSchemas::Schema` per detail-type, named
+   * `<eventSource>@<DetailTypeName>`. (They are written, not discovered: schema discovery, which does
+   * not work on a bus encrypted with a customer managed key, is not used.)
+   *
+   * @default true
+   */
+  readonly publishSchemas?: boolean;
+
+  /**
+   * An existing schema registry (of this stack's account and region) to publish the schemas in:
+   * 1 to 64 letters, digits, `.`, `-`, `_` or `@`. Refused with `publishSchemas: false`.
+   *
+   * @default - a registry the watcher creates, named after its construct path
+   */
+  readonly schemaRegistryName?: string;
+
+  /**
+   * Whether to keep an EventBridge archive of the watcher's events (its source only) on its bus, from
+   * which a subscriber that failed replays a time window (README, "Replay"). A bus of another account
+   * or region cannot get one from this stack: unless this is `true` (then refused), the watcher
+   * skips it there with the warning `cdk-security-ir-case-watcher:noArchiveOnBusElsewhere`, and the
+   * bus's owner creates it. On a bus encrypted with a customer managed key, AWS recommends one for
+   * the archive too: set this to `false` and create the archive yourself with the key.
+   *
+   * @default - true where the bus is in this stack's account and region
+   */
+  readonly archive?: boolean;
+
+  /**
+   * How long the archive keeps the events: whole days, at least one. Refused with `archive: false`.
+   *
+   * @default Duration.days(30)
+   */
+  readonly archiveRetention?: Duration;
 }
 
 /**
@@ -254,6 +296,19 @@ export class SecurityIrCaseWatcher extends Construct {
   public readonly stalenessAlarm?: cloudwatch.Alarm;
   /** In alarm while the dead-letter queue holds a message: something could not be handled (unless `alarms` is false). */
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
+  /** The name of the schema registry that holds the events' schemas (unless `publishSchemas` is false). */
+  public readonly schemaRegistryName?: string;
+  /** The schema registry the watcher created (unless `schemaRegistryName` names an existing one, or `publishSchemas` is false). */
+  public readonly schemaRegistry?: eventschemas.CfnRegistry;
+  /** One schema per detail-type, in `schemaRegistryName` (empty when `publishSchemas` is false). */
+  public readonly schemas: eventschemas.CfnSchema[];
+  /** The archive of the watcher's events on its bus (none when `archive` is false or the bus is elsewhere). */
+  public readonly archive?: events.Archive;
+  /**
+   * The bus-policy statement that denies `events:PutEvents` with the watcher's source to every
+   * principal but its role (none when the bus is in another account or region: its owner adds it).
+   */
+  public readonly forgedEventsDenyPolicy?: events.CfnEventBusPolicy;
 
   private readonly settings: WatcherSettings;
   private readonly watched: WatchedScope;
@@ -293,6 +348,12 @@ export class SecurityIrCaseWatcher extends Construct {
     this.failedRunsAlarm = alarms?.failedRuns;
     this.stalenessAlarm = alarms?.staleness;
     this.deadLetterQueueAlarm = alarms?.deadLetterQueue;
+    const published = this.settings.publishSchemas ? publishEventSchemas(this, this.eventSource, this.settings.schemaRegistryName) : undefined;
+    this.schemaRegistryName = published?.registryName;
+    this.schemaRegistry = published?.registry;
+    this.schemas = published?.schemas ?? [];
+    this.archive = createArchive(this, this.eventBus, this.eventSource, this.settings.archive, this.settings.archiveRetention);
+    this.forgedEventsDenyPolicy = denyForgedEvents(this, this.eventBus, this.eventSource, this.role);
     requireDistinguishable(this, this.stream());
   }
 

@@ -75,7 +75,7 @@ export function awaitedFilter(scope: Construct, id: string, marks: readonly numb
 }
 
 /** Whether the bus is known to belong to another account than this stack's (an imported bus ARN). */
-function busInAnotherAccount(scope: Construct, eventBus: events.IEventBus): boolean {
+export function busInAnotherAccount(scope: Construct, eventBus: events.IEventBus): boolean {
   const busAccount = Arn.split(eventBus.eventBusArn, ArnFormat.SLASH_RESOURCE_NAME).account;
   return busAccount !== undefined && !Token.isUnresolved(busAccount) && busAccount !== Stack.of(scope).account;
 }

@@ -1,8 +1,9 @@
-import { Annotations, Aspects, Aws, IAspect, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, IAspect, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
+import { busPolicyStatementId } from './event-bus';
 import { WatchedScope } from './watched-scope';
 import type { WatcherResources } from './watcher-resources';
 import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from '../internal/security-ir-events';
@@ -10,8 +11,6 @@ import { SecurityIrEventForwarder } from '../security-ir-event-forwarder';
 
 /** Scheduler's and EventBridge's most retries of one delivery: the age, not the count, bounds them. */
 export const MAX_DELIVERY_RETRIES = 185;
-/** EventBridge's limit on a bus-policy statement id. */
-const MAX_STATEMENT_ID_LENGTH = 64;
 const STATEMENT_ID_PREFIX = 'SecurityIrHints-';
 
 
@@ -56,16 +55,16 @@ function allowForwardedHints(scope: Construct, account: string): void {
   const stack = Stack.of(scope);
   new events.CfnEventBusPolicy(scope, 'ForwardedHintsPolicy', {
     eventBusName: 'default',
-    // Unique per watcher within EventBridge's 64 characters: the name keeps its hash when shortened.
-    statementId: STATEMENT_ID_PREFIX + Names.uniqueResourceName(scope, { maxLength: MAX_STATEMENT_ID_LENGTH - STATEMENT_ID_PREFIX.length }),
+    statementId: busPolicyStatementId(scope, STATEMENT_ID_PREFIX),
     statement: {
       Sid: 'AllowSecurityIrCaseEventsFromTheMembershipAccount',
       Effect: 'Allow',
       Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
       Action: 'events:PutEvents',
       Resource: defaultBusArn(stack),
+      // Both keys are multivalued (one call carries up to 10 entries): every entry must be a case event.
       Condition: {
-        StringEquals: {
+        'ForAllValues:StringEquals': {
           'events:source': [SECURITY_IR_EVENT_SOURCE],
           'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES],
         },

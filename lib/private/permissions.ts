@@ -60,8 +60,9 @@ function functionStatements(r: WatcherResources): iam.PolicyStatement[] {
       sid: 'PutCaseEvents',
       actions: ['events:PutEvents'],
       resources: [r.eventBus.eventBusArn],
+      // Both keys are multivalued (one call carries up to 10 entries): every entry must be ours.
       conditions: {
-        StringEquals: { 'events:source': [r.eventSource], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+        'ForAllValues:StringEquals': { 'events:source': [r.eventSource], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
       },
     }),
     new iam.PolicyStatement({ sid: 'UseStateTable', actions: TABLE_ACTIONS, resources: [r.table.tableArn] }),

@@ -3,6 +3,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { validateEventSource, validateMemorySize, validatePollInterval, validateStalenessPeriods, validateTimeout } from './validation';
+import { DEFAULT_ARCHIVE_RETENTION, validateArchiveRetention } from './archive';
+import { validateSchemaRegistryName } from './event-schemas';
 import { reminderMinutes } from './reminders';
 import { ValidationError } from './validation-error';
 import { DEFAULT_EVENT_SOURCE } from '../events';
@@ -41,6 +43,12 @@ export interface WatcherSettings {
   readonly deliveryAge: Duration;
   /** Lambda's retries of a failed invocation: both of them, and no more than an interval beyond that. */
   readonly asyncEventAge: Duration;
+  readonly publishSchemas: boolean;
+  /** An existing registry to publish the schemas in; undefined: the watcher creates one. */
+  readonly schemaRegistryName?: string;
+  /** `archive` as given: undefined archives where the bus allows it, true insists. */
+  readonly archive?: boolean;
+  readonly archiveRetention: Duration;
 }
 
 export function resolveSettings(scope: Construct, props: SecurityIrCaseWatcherProps): WatcherSettings {
@@ -66,6 +74,15 @@ export function resolveSettings(scope: Construct, props: SecurityIrCaseWatcherPr
       throw new ValidationError(`${alarmOnly.join(' and ')} act on the watcher's alarms, which alarms: false turns off: leave them out`, scope);
     }
   }
+  const publishSchemas = props.publishSchemas ?? true;
+  if (props.schemaRegistryName !== undefined) {
+    if (!publishSchemas) throw new ValidationError('schemaRegistryName names where the schemas go, which publishSchemas: false turns off: leave it out', scope);
+    validateSchemaRegistryName(scope, props.schemaRegistryName);
+  }
+  if (props.archiveRetention !== undefined) {
+    if (props.archive === false) throw new ValidationError('archiveRetention acts on the archive, which archive: false turns off: leave it out', scope);
+    validateArchiveRetention(scope, props.archiveRetention);
+  }
   return {
     pollInterval,
     timeout,
@@ -81,6 +98,10 @@ export function resolveSettings(scope: Construct, props: SecurityIrCaseWatcherPr
     awaitingCustomerReminderMinutes: reminderMinutes(scope, props.awaitingCustomerReminders, pollInterval),
     deliveryAge: clampDuration(pollInterval, MIN_DELIVERY_AGE, MAX_DELIVERY_AGE),
     asyncEventAge: clampDuration(pollInterval, MIN_ASYNC_EVENT_AGE, MAX_ASYNC_EVENT_AGE),
+    publishSchemas,
+    schemaRegistryName: props.schemaRegistryName,
+    archive: props.archive,
+    archiveRetention: props.archiveRetention ?? DEFAULT_ARCHIVE_RETENTION,
   };
 }
 

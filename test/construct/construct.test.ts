@@ -220,7 +220,7 @@ describe('default props', () => {
         Action: 'events:PutEvents',
         Resource: DEFAULT_BUS_ARN,
         Condition: {
-          StringEquals: { 'events:source': [DEFAULT_EVENT_SOURCE], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+          'ForAllValues:StringEquals': { 'events:source': [DEFAULT_EVENT_SOURCE], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
         },
       },
       {
@@ -281,6 +281,13 @@ describe('default props', () => {
       'AWS::CloudWatch::Alarm',
       'AWS::CloudWatch::Alarm',
       'AWS::DynamoDB::Table',
+      'AWS::EventSchemas::Registry',
+      'AWS::EventSchemas::Schema',
+      'AWS::EventSchemas::Schema',
+      'AWS::EventSchemas::Schema',
+      'AWS::EventSchemas::Schema',
+      'AWS::Events::Archive',
+      'AWS::Events::EventBusPolicy',
       'AWS::Events::Rule',
       'AWS::IAM::Role',
       'AWS::IAM::Role',
@@ -372,7 +379,7 @@ describe('each prop has its effect', () => {
     expect(watcher.eventSource).toBe('acme.security');
     expect(functionProps(template).Environment.Variables[HandlerEnvironment.EVENT_SOURCE]).toBe('acme.security');
     expect(functionRole(template).statements.find((s) => s.Sid === 'PutCaseEvents')!.Condition).toEqual({
-      StringEquals: { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
+      'ForAllValues:StringEquals': { 'events:source': ['acme.security'], 'events:detail-type': [...CASE_WATCHER_DETAIL_TYPES] },
     });
   });
 

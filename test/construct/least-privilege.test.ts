@@ -138,7 +138,8 @@ describe('the function role allows exactly what the handler calls', () => {
     const putEvents = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
     expect(JSON.stringify(putEvents[0].Resource)).toContain(':event-bus/default');
-    const condition = putEvents[0].Condition!.StringEquals;
+    expect(Object.keys(putEvents[0].Condition!)).toEqual(['ForAllValues:StringEquals']); // multivalued keys: every entry ours
+    const condition = putEvents[0].Condition!['ForAllValues:StringEquals'];
     expect(condition['events:source']).toEqual([harness.eventSource]);
     expect([...condition['events:detail-type']].sort()).toEqual([...CASE_WATCHER_DETAIL_TYPES].sort());
     expect(published.length).toBeGreaterThan(0);

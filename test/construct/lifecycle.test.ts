@@ -146,8 +146,13 @@ describe('bus-policy statement ids', () => {
       new SecurityIrCaseWatcher(new Construct(stack, long), 'CaseWatcher', { securityIrRoleArn: roleArn });
       return stack;
     });
-    const ids = stacks.map((stack) => onlyResource(Template.fromStack(stack), 'AWS::Events::EventBusPolicy').StatementId as string);
-    for (const id of ids) expect(id).toMatch(/^SecurityIrHints-[A-Za-z0-9_-]{1,48}$/);
-    expect(ids[0]).not.toBe(ids[1]);
+    const statementIds = (prefix: string) => stacks.map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy'))
+      .map((policy) => policy.Properties.StatementId as string).filter((id) => id.startsWith(prefix)));
+    for (const [prefix, ids] of [['SecurityIrHints-', statementIds('SecurityIrHints-')], ['DenyForgedCaseEvents-', statementIds('DenyForgedCaseEvents-')]] as const) {
+      expect(ids.map((inStack) => inStack.length)).toEqual([1, 1]);
+      for (const [id] of ids) expect(id).toMatch(new RegExp(`^${prefix}[A-Za-z0-9_-]+$`));
+      for (const [id] of ids) expect(id.length).toBeLessThanOrEqual(64);
+      expect(ids[0][0]).not.toBe(ids[1][0]);
+    }
   });
 });

@@ -9,6 +9,10 @@ import { SecurityIrCaseWatcherProps, SecurityIrEventForwarder, SecurityIrEventFo
 import { SECURITY_IR_CASE_DETAIL_TYPES } from '../../lib/internal/security-ir-events';
 import { onlyResource, READER_ROLE_ARN, TEST_ENV, watcherStack } from '../support/watcher-synth';
 
+/** The bus-policy statements of `template` that allow something (the forwarded hints). */
+const grantsOnTheBus = (template: Template) => Object.values(template.findResources('AWS::Events::EventBusPolicy'))
+  .map((p) => p.Properties).filter((p) => p.Statement.Effect === 'Allow');
+
 
 describe('the poll runs on EventBridge Scheduler, every figure from pollInterval', () => {
   test.each([
@@ -148,7 +152,8 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
 
   test('the watcher of another account\'s cases lets exactly that account put exactly the case events on its default bus', () => {
     const { template } = watcherStack({ securityIrRoleArn: READER_ROLE_ARN }, { env: TEST_ENV });
-    const policy = onlyResource(template, 'AWS::Events::EventBusPolicy');
+    const [policy] = grantsOnTheBus(template);
+    expect(grantsOnTheBus(template)).toHaveLength(1);
     expect(policy).toMatchObject({
       EventBusName: 'default',
       Statement: {
@@ -156,13 +161,16 @@ describe('SecurityIrEventForwarder and the bus policy that receives its events',
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444455556666:root']] } },
         Action: 'events:PutEvents',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:event-bus/default']] },
-        Condition: { StringEquals: { 'events:source': ['aws.security-ir'], 'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES] } },
+        Condition: { 'ForAllValues:StringEquals': { 'events:source': ['aws.security-ir'], 'events:detail-type': [...SECURITY_IR_CASE_DETAIL_TYPES] } },
       },
     });
   });
 
-  test('no bus policy without the fast path, nor for cases of the same account', () => {
-    expect(watcherStack({ securityIrRoleArn: READER_ROLE_ARN, fastPath: false }, { env: TEST_ENV }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
-    expect(watcherStack({ securityIrRegion: 'eu-west-1' }, { env: TEST_ENV }).template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+  test('no bus-policy grant without the fast path, nor for cases of the same account (only the no-forgeries deny)', () => {
+    for (const props of [{ securityIrRoleArn: READER_ROLE_ARN, fastPath: false }, { securityIrRegion: 'eu-west-1' }]) {
+      const { template } = watcherStack(props, { env: TEST_ENV });
+      expect(grantsOnTheBus(template)).toEqual([]);
+      expect(Object.values(template.findResources('AWS::Events::EventBusPolicy')).map((p) => p.Properties.Statement.Effect)).toEqual(['Deny']);
+    }
   });
 });

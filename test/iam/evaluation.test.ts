@@ -5,11 +5,10 @@
  * source, detail-type, table, account or region; `Scan`, `DeleteItem`) are denied. The forwarder's
  * cross-account delivery of Security IR's events is evaluated against both sides' policies.
  *
- * Known finding (`known-findings.ts`): the `StringEquals` on the multivalued `events:source` and
- * `events:detail-type` keys matches no request under IAM's rules, so `PutEvents` is denied as
- * synthesised. Each check is therefore also run on the policy with the set operator the finding calls
- * for (`withSetOperators`): the near misses are denied by that corrected policy too, not only by the
- * defect. When the construct is fixed, the expectations follow the reference check by themselves.
+ * The policies are evaluated as synthesised. (They compared the multivalued `events:source` and
+ * `events:detail-type` keys with `StringEquals`, which matches no request under IAM's rules: the
+ * watcher's `PutEvents` and the forwarder's delivery were denied until the construct used
+ * `ForAllValues:StringEquals`.)
  */
 import { HandlerEnvironment } from '../../lib/internal/handler-environment';
 import { CASE_WATCHER_DETAIL_TYPES, DEFAULT_EVENT_SOURCE } from '../../lib/events';
@@ -19,9 +18,8 @@ import { AccessKey } from '../../local-aws/http-server';
 import { PollerHarness, startPollerHarness } from '../../local-aws/poller-harness';
 import { startStsSimulator, StsSimulator } from '../../local-aws/sts-simulator';
 import { CfnTemplate, resolveIntrinsics, resourcesOfType } from '../support/cloud-assembly';
-import { evaluate, IamRequest, iamRequestsOfCalls, iamRequestsOfDynamoDbCalls, Policy, withSetOperators } from '../support/iam-evaluation';
+import { evaluate, IamRequest, iamRequestsOfCalls, iamRequestsOfDynamoDbCalls, Policy } from '../support/iam-evaluation';
 import { representativeReferences, roleAssumedBy, roleIdentityPolicy, templateStatements } from '../support/iam-policies';
-import { referenceFindings } from '../support/iam-reference';
 import { CONFIGURATIONS, MEMBER_ACCOUNT, SECURITY_IR_ROLE_ARN } from './configurations';
 
 const SCOPE = { account: TEST_ACCOUNT_ID, region: TEST_REGION };
@@ -40,14 +38,13 @@ function watcherOf(template: CfnTemplate, tableName: string) {
   };
 }
 
-/** Whether the reference check still finds the single-valued operator on PutEvents' multivalued keys in `template`. */
-async function putEventsOperatorFindingOpen(template: CfnTemplate): Promise<boolean> {
-  const findings = await referenceFindings(templateStatements(template));
-  return findings.some((f) => / identity statement PutCaseEvents$/.test(f.where) && /is multivalued/.test(f.problem));
+/** The policy of the default bus as `template` writes it: its `AWS::Events::EventBusPolicy` statements. */
+function busPolicyOf(template: CfnTemplate, references = representativeReferences(template, SCOPE)): Policy {
+  return {
+    Version: '2012-10-17',
+    Statement: templateStatements(template, references).filter((s) => s.resourceType === 'AWS::Events::EventBusPolicy').map((s) => s.statement),
+  };
 }
-
-/** What the policy as synthesised decides for a request the handler made: allowed, but for the known finding. */
-const expectedForRecorded = (request: IamRequest, findingOpen: boolean) => (request.action === 'events:PutEvents' && findingOpen ? 'ImplicitlyDenied' : 'Allowed');
 
 /** A copy of `policy` with `change` applied to its statements. */
 function broken(policy: Policy, change: (statements: Policy['Statement']) => Policy['Statement']): Policy {
@@ -59,14 +56,10 @@ describe('default props: the history\'s requests and their near misses', () => {
   let harness: PollerHarness;
   let watcher: ReturnType<typeof watcherOf>;
   let recorded: IamRequest[];
-  let corrected: Policy;
-  let findingOpen: boolean;
 
   beforeAll(async () => {
     harness = await startPollerHarness();
     watcher = watcherOf(template, harness.tableName);
-    corrected = await withSetOperators(watcher.policy);
-    findingOpen = await putEventsOperatorFindingOpen(template);
     const { securityIr } = harness;
     const [first, second, third] = [0, 1, 2].map(() => securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' }));
     const handler = await harness.startBundledHandler(watcher.environment);
@@ -98,10 +91,12 @@ describe('default props: the history\'s requests and their near misses', () => {
     expect(putEvents.some((r) => r.context['events:detail-type'].length > 1)).toBe(true); // one call carrying several entries
   });
 
-  test('every recorded request is allowed by the corrected policy, and by the synthesised one but for the known finding', async () => {
+  test('every recorded request is allowed by the synthesised policies (PutEvents under the bus policy too)', async () => {
+    const busPolicy = busPolicyOf(template, watcher.references);
+    expect(busPolicy.Statement.length).toBeGreaterThan(0);
     for (const request of recorded) {
-      expect([request.action, request.resource, await evaluate(request, watcher.session, corrected)]).toEqual([request.action, request.resource, 'Allowed']);
-      expect([request.action, await evaluate(request, watcher.session, watcher.policy)]).toEqual([request.action, expectedForRecorded(request, findingOpen)]);
+      const resourcePolicy = request.action === 'events:PutEvents' ? busPolicy : undefined;
+      expect([request.action, request.resource, await evaluate(request, watcher.session, watcher.policy, resourcePolicy)]).toEqual([request.action, request.resource, 'Allowed']);
     }
   });
 
@@ -123,7 +118,6 @@ describe('default props: the history\'s requests and their near misses', () => {
   ];
 
   test.each(nearMisses)('denied: %s', async (_name, request) => {
-    expect(await evaluate(request(), watcher.session, corrected)).toBe('ImplicitlyDenied');
     expect(await evaluate(request(), watcher.session, watcher.policy)).toBe('ImplicitlyDenied');
   });
 
@@ -131,25 +125,33 @@ describe('default props: the history\'s requests and their near misses', () => {
     const nearMiss = (name: string) => nearMisses.find(([n]) => n === name)![1]();
 
     test('the DynamoDB statement on every table: "another table" is allowed', async () => {
-      const wide = broken(corrected, (s) => s.map((st) => ([st.Action].flat().some((a) => a?.startsWith('dynamodb:')) ? { ...st, Resource: '*' } : st)));
+      const wide = broken(watcher.policy, (s) => s.map((st) => ([st.Action].flat().some((a) => a?.startsWith('dynamodb:')) ? { ...st, Resource: '*' } : st)));
       expect(await evaluate(nearMiss('GetItem on another table'), watcher.session, wide)).toBe('Allowed');
     });
 
     test('PutEvents without its source condition: "another source" is allowed', async () => {
-      const unconditioned = broken(corrected, (s) => s.map(({ Condition, ...st }) => (st.Sid === 'PutCaseEvents' ? st : { ...st, ...(Condition ? { Condition } : {}) })));
+      const unconditioned = broken(watcher.policy, (s) => s.map(({ Condition, ...st }) => (st.Sid === 'PutCaseEvents' ? st : { ...st, ...(Condition ? { Condition } : {}) })));
       expect(await evaluate(nearMiss('PutEvents with another source'), watcher.session, unconditioned)).toBe('Allowed');
       expect(await evaluate(nearMiss('PutEvents of several entries, one with another source'), watcher.session, unconditioned)).toBe('Allowed');
     });
 
+    test('StringEquals without a set operator on the multivalued keys: the watcher\'s own PutEvents is denied', async () => {
+      const single = broken(watcher.policy, (s) => s.map((st) => (st.Sid === 'PutCaseEvents'
+        ? { ...st, Condition: { StringEquals: st.Condition!['ForAllValues:StringEquals'] } }
+        : st)));
+      const putEvents = recorded.find((r) => r.action === 'events:PutEvents')!;
+      expect(await evaluate(putEvents, watcher.session, single)).toBe('ImplicitlyDenied');
+    });
+
     test('ForAnyValue instead of ForAllValues: one foreign entry among ours is allowed', async () => {
-      const anyValue = broken(corrected, (s) => s.map((st) => (st.Sid === 'PutCaseEvents'
+      const anyValue = broken(watcher.policy, (s) => s.map((st) => (st.Sid === 'PutCaseEvents'
         ? { ...st, Condition: Object.fromEntries(Object.entries(st.Condition!).map(([op, keys]) => [op.replace('ForAllValues:', 'ForAnyValue:'), keys])) }
         : st)));
       expect(await evaluate(nearMiss('PutEvents of several entries, one with another source'), watcher.session, anyValue)).toBe('Allowed');
     });
 
     test('without the GetCase statement, the fast path\'s GetCase is denied', async () => {
-      const withoutGetCase = broken(corrected, (s) => s.filter((st) => ![st.Action].flat().includes('security-ir:GetCase')));
+      const withoutGetCase = broken(watcher.policy, (s) => s.filter((st) => ![st.Action].flat().includes('security-ir:GetCase')));
       const getCase = recorded.find((r) => r.action === 'security-ir:GetCase')!;
       expect(await evaluate(getCase, watcher.session, withoutGetCase)).toBe('ImplicitlyDenied');
     });
@@ -162,14 +164,12 @@ describe('securityIrRoleArn: the function role assumes the reader role, and noth
   let harness: PollerHarness;
   let watcher: ReturnType<typeof watcherOf>;
   let recorded: IamRequest[];
-  let corrected: Policy;
 
   beforeAll(async () => {
     const issued: AccessKey[] = [];
     sts = await startStsSimulator({ assumableRoleArns: [SECURITY_IR_ROLE_ARN], grantTo: issued });
     harness = await startPollerHarness({ securityIrCredentials: issued });
     watcher = watcherOf(template, harness.tableName);
-    corrected = await withSetOperators(watcher.policy);
     const handler = await harness.startBundledHandler({ ...watcher.environment, AWS_ENDPOINT_URL_STS: sts.url });
     const [only] = [harness.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' })];
     expect((await handler.invoke()).error).toBeUndefined();
@@ -190,18 +190,18 @@ describe('securityIrRoleArn: the function role assumes the reader role, and noth
   const trusting = (principal: string): Policy => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' }] });
   const watcherRoleArn = () => `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${watcher.session.split('/')[1]}`;
 
-  test('every request of the function role is allowed (corrected policy), AssumeRole under a trust policy naming exactly its role', async () => {
+  test('every request of the function role is allowed, AssumeRole under a trust policy naming exactly its role', async () => {
     expect(recorded.map((r) => r.action)).toContain('sts:AssumeRole');
     expect(recorded.filter((r) => r.action.startsWith('security-ir:'))).toEqual([]);
     for (const request of recorded) {
       const resourcePolicy = request.action === 'sts:AssumeRole' ? trusting(watcherRoleArn()) : undefined;
-      expect([request.action, await evaluate(request, watcher.session, corrected, resourcePolicy)]).toEqual([request.action, 'Allowed']);
+      expect([request.action, await evaluate(request, watcher.session, watcher.policy, resourcePolicy)]).toEqual([request.action, 'Allowed']);
     }
   });
 
   test('AssumeRole is refused by a trust policy naming another role of the account', async () => {
     const assume = recorded.find((r) => r.action === 'sts:AssumeRole')!;
-    expect(await evaluate(assume, watcher.session, corrected, trusting(`arn:aws:iam::${TEST_ACCOUNT_ID}:role/SomeoneElse`))).toBe('ImplicitlyDenied');
+    expect(await evaluate(assume, watcher.session, watcher.policy, trusting(`arn:aws:iam::${TEST_ACCOUNT_ID}:role/SomeoneElse`))).toBe('ImplicitlyDenied');
   });
 
   test.each<[string, IamRequest]>([
@@ -209,7 +209,7 @@ describe('securityIrRoleArn: the function role assumes the reader role, and noth
     ['ListCases with the function role\'s own keys', { action: 'security-ir:ListCases', resource: '*', context: {} }],
     ['GetCase with the function role\'s own keys', { action: 'security-ir:GetCase', resource: `arn:aws:security-ir:${TEST_REGION}:444455556666:case/1234567890`, context: {} }],
   ])('denied: %s', async (_name, request) => {
-    expect(await evaluate(request, watcher.session, corrected)).toBe('ImplicitlyDenied');
+    expect(await evaluate(request, watcher.session, watcher.policy)).toBe('ImplicitlyDenied');
   });
 });
 
@@ -221,33 +221,90 @@ describe('the forwarder\'s cross-account delivery of Security IR\'s events to th
     action: 'events:PutEvents', resource: watcherBus, context: { 'events:source': [source], 'events:detail-type': detailTypes },
   });
 
-  /** The target role's session, its identity policy and the watcher bus's policy (both as synthesised, and corrected). */
-  async function sides() {
+  /** The target role's session, its identity policy and the watcher bus's policy, as synthesised. */
+  function sides() {
     const references = representativeReferences(forwarderTemplate, { account: MEMBER_ACCOUNT, region: TEST_REGION });
     const roleId = roleAssumedBy(forwarderTemplate, 'events.amazonaws.com');
     const identity = roleIdentityPolicy(forwarderTemplate, roleId, references) as Policy;
-    const busPolicy: Policy = {
-      Version: '2012-10-17',
-      Statement: templateStatements(watcherTemplate, representativeReferences(watcherTemplate, SCOPE))
-        .filter((s) => s.resourceType === 'AWS::Events::EventBusPolicy').map((s) => s.statement),
-    };
-    return { session: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/${references.refs[roleId]}/forwarder`, identity, busPolicy, correctedBus: await withSetOperators(busPolicy) };
+    const busPolicy = busPolicyOf(watcherTemplate);
+    return { session: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/${references.refs[roleId]}/forwarder`, identity, busPolicy };
   }
 
-  test('every Security IR case detail-type is delivered under the corrected bus policy, one at a time and together', async () => {
-    const { session, identity, correctedBus } = await sides();
-    for (const detailType of SECURITY_IR_CASE_DETAIL_TYPES) expect([detailType, await evaluate(delivery([detailType]), session, identity, correctedBus)]).toEqual([detailType, 'Allowed']);
-    expect(await evaluate(delivery([...SECURITY_IR_CASE_DETAIL_TYPES]), session, identity, correctedBus)).toBe('Allowed');
+  test('as synthesised, every Security IR case detail-type is delivered, one at a time and together', async () => {
+    const { session, identity, busPolicy } = sides();
+    for (const detailType of SECURITY_IR_CASE_DETAIL_TYPES) expect([detailType, await evaluate(delivery([detailType]), session, identity, busPolicy)]).toEqual([detailType, 'Allowed']);
+    expect(await evaluate(delivery([...SECURITY_IR_CASE_DETAIL_TYPES]), session, identity, busPolicy)).toBe('Allowed');
   });
 
-  test('as synthesised, the bus policy refuses them (the known finding: StringEquals on multivalued keys)', async () => {
-    const { session, identity, busPolicy } = await sides();
-    expect(await evaluate(delivery([SECURITY_IR_CASE_DETAIL_TYPES[0]]), session, identity, busPolicy)).toBe('ImplicitlyDenied');
+  test('the bus policy with StringEquals (no set operator) on the multivalued keys refuses them', async () => {
+    const { session, identity, busPolicy } = sides();
+    const single = broken(busPolicy, (s) => s.map((st) => (st.Condition?.['ForAllValues:StringEquals']
+      ? { ...st, Condition: { StringEquals: st.Condition['ForAllValues:StringEquals'] } }
+      : st)));
+    expect(await evaluate(delivery([SECURITY_IR_CASE_DETAIL_TYPES[0]]), session, identity, single)).toBe('ImplicitlyDenied');
   });
 
   test('another source, or the watcher\'s own source from the member account, is refused', async () => {
-    const { session, identity, correctedBus } = await sides();
-    expect(await evaluate(delivery([SECURITY_IR_CASE_DETAIL_TYPES[0]], 'payments.orders'), session, identity, correctedBus)).toBe('ImplicitlyDenied');
-    expect(await evaluate(delivery([CASE_WATCHER_DETAIL_TYPES[1]], DEFAULT_EVENT_SOURCE), session, identity, correctedBus)).toBe('ImplicitlyDenied');
+    const { session, identity, busPolicy } = sides();
+    expect(await evaluate(delivery([SECURITY_IR_CASE_DETAIL_TYPES[0]], 'payments.orders'), session, identity, busPolicy)).toBe('ImplicitlyDenied');
+    // The watcher's source from anyone but its role: the no-forgeries statement denies it outright.
+    expect(await evaluate(delivery([CASE_WATCHER_DETAIL_TYPES[1]], DEFAULT_EVENT_SOURCE), session, identity, busPolicy)).toBe('ExplicitlyDenied');
+  });
+
+  test('the bus carries both statements: the hints grant and the no-forgeries deny, one after the other', () => {
+    const policies = resourcesOfType(watcherTemplate, 'AWS::Events::EventBusPolicy');
+    expect(policies.map(({ resource }) => resource.Properties!.Statement.Effect).sort()).toEqual(['Allow', 'Deny']);
+    const deny = policies.find(({ resource }) => resource.Properties!.Statement.Effect === 'Deny')!;
+    const grant = policies.find(({ resource }) => resource.Properties!.Statement.Effect === 'Allow')!;
+    expect((deny.resource as { DependsOn?: string[] }).DependsOn).toEqual([grant.logicalId]);
+  });
+});
+
+describe('no forgeries: the bus-policy deny as synthesised, on the default bus of the watcher\'s account', () => {
+  const template = CONFIGURATIONS['default props']();
+  const references = representativeReferences(template, SCOPE);
+  const roleId = roleAssumedBy(template, 'lambda.amazonaws.com');
+  const watcherSession = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/${references.refs[roleId]}/CaseWatcherFunction`;
+  const watcherIdentity = roleIdentityPolicy(template, roleId, references) as Policy;
+  const busPolicy = busPolicyOf(template, references);
+  const bus = `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:event-bus/default`;
+  const put = (sources: string[], detailTypes: string[]): IamRequest => ({ action: 'events:PutEvents', resource: bus, context: { 'events:source': sources, 'events:detail-type': detailTypes } });
+  const ours = put([DEFAULT_EVENT_SOURCE], [...CASE_WATCHER_DETAIL_TYPES]);
+  /** Another role of the account that may put any event on any bus (an administrator, a CI role). */
+  const otherSession = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/DeveloperAdmin/alice`;
+  const broadIdentity: Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:*', Resource: '*' }] };
+
+  test('the bus policy is the one deny statement, with a statement id unique to the watcher', () => {
+    expect(busPolicy.Statement).toHaveLength(1);
+    expect(busPolicy.Statement[0]).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'events:PutEvents', Resource: bus });
+    const [policy] = resourcesOfType(template, 'AWS::Events::EventBusPolicy');
+    expect(policy.resource.Properties!.StatementId).toMatch(/^DenyForgedCaseEvents-WatcherStackWatcher[0-9A-F]{8}$/);
+  });
+
+  test('the watcher itself still publishes: one call carrying every detail-type, and one entry alone', async () => {
+    expect(await evaluate(ours, watcherSession, watcherIdentity, busPolicy)).toBe('Allowed');
+    expect(await evaluate(put([DEFAULT_EVENT_SOURCE], [CASE_WATCHER_DETAIL_TYPES[0]]), watcherSession, watcherIdentity, busPolicy)).toBe('Allowed');
+  });
+
+  test('another role of the account is denied our source: alone, and as one forged entry among another source\'s', async () => {
+    expect(await evaluate(ours, otherSession, broadIdentity, busPolicy)).toBe('ExplicitlyDenied');
+    expect(await evaluate(put(['payments.orders', DEFAULT_EVENT_SOURCE], ['Order Placed', CASE_WATCHER_DETAIL_TYPES[1]]), otherSession, broadIdentity, busPolicy)).toBe('ExplicitlyDenied');
+  });
+
+  test('other publishers on the bus are not affected', async () => {
+    expect(await evaluate(put(['payments.orders'], ['Order Placed']), otherSession, broadIdentity, busPolicy)).toBe('Allowed');
+  });
+
+  test('EventBridge\'s own delivery of our events (a replay from the archive) is not denied', async () => {
+    const withService: Policy = { ...busPolicy, Statement: [...busPolicy.Statement, { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'events:PutEvents', Resource: bus }] };
+    expect(await evaluate({ ...ours, context: { ...ours.context, 'aws:PrincipalIsAWSService': 'true' } }, 'events.amazonaws.com', undefined, withService)).toBe('Allowed');
+  });
+
+  test('broken on purpose: without the deny, the other role\'s forgery is allowed; with ForAllValues, the forged entry among others is', async () => {
+    expect(await evaluate(ours, otherSession, broadIdentity, { ...busPolicy, Statement: [] })).toBe('Allowed');
+    const allValues = broken(busPolicy, (s) => s.map(({ Condition, ...st }) => ({
+      ...st, Condition: Object.fromEntries(Object.entries(Condition!).map(([op, keys]) => [op.replace('ForAnyValue:', 'ForAllValues:'), keys])),
+    })));
+    expect(await evaluate(put(['payments.orders', DEFAULT_EVENT_SOURCE], ['Order Placed', CASE_WATCHER_DETAIL_TYPES[1]]), otherSession, broadIdentity, allValues)).toBe('Allowed');
   });
 });

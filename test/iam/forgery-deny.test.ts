@@ -1,12 +1,13 @@
 /**
- * Prototype of the bus-policy statement that keeps anyone else in the account from putting a
- * forged watcher event on the bus (the construct does not synthesise it yet): a Deny of
- * `events:PutEvents` with the watcher's `source` to every principal but the watcher's role, written
- * here as policy text and evaluated with iam-simulate, because its correctness is decided by the
- * evaluation rules: the set operator for a call carrying several entries, the key a negated operator
- * finds missing, and who else puts events on the bus (the forwarder, EventBridge itself).
+ * The bus-policy statement that keeps anyone else in the account from putting a forged watcher event
+ * on the bus, as the construct builds it (`forgeryDenyStatement`), and the alternatives it was chosen
+ * over: a Deny of `events:PutEvents` with the watcher's `source` to every principal but the watcher's
+ * role, evaluated with iam-simulate, because its correctness is decided by the evaluation rules: the
+ * set operator for a call carrying several entries, the key a negated operator finds missing, and who
+ * else puts events on the bus (the forwarder, EventBridge itself). `evaluation.test.ts` evaluates the
+ * synthesised one.
  *
- * The statement the construct should add (docs/design.md, "Subscribers' trust: the construct's part"):
+ * The statement (docs/design.md, "Subscribers' trust: the construct's part"):
  *   Deny events:PutEvents on the bus to Principal "*" when
  *     ForAnyValue:StringEquals events:source = [the watcher's source]   (one entry of ours in a call is enough)
  *     ArnNotEquals aws:PrincipalArn = [the watcher role's ARN]           (everyone but the watcher)
@@ -14,6 +15,7 @@
  */
 import { CASE_WATCHER_DETAIL_TYPES, DEFAULT_EVENT_SOURCE } from '../../lib/events';
 import { SECURITY_IR_CASE_DETAIL_TYPES, SECURITY_IR_EVENT_SOURCE } from '../../lib/internal/security-ir-events';
+import { forgeryDenyStatement } from '../../lib/private/forged-events';
 import { Decision, evaluate, IamRequest, Policy } from '../support/iam-evaluation';
 import { Statement } from '../support/iam-policies';
 
@@ -42,11 +44,7 @@ function denyForgeries(condition: Record<string, Record<string, unknown>>): Stat
   return { Sid: 'DenyForgedCaseWatcherEvents', Effect: 'Deny', Principal: '*', Action: 'events:PutEvents', Resource: BUS, Condition: condition };
 }
 
-const PROPOSED = denyForgeries({
-  'ForAnyValue:StringEquals': { 'events:source': [DEFAULT_EVENT_SOURCE] },
-  'ArnNotEquals': { 'aws:PrincipalArn': [WATCHER_ROLE] },
-  'BoolIfExists': { 'aws:PrincipalIsAWSService': 'false' },
-});
+const PROPOSED = forgeryDenyStatement('DenyForgedCaseWatcherEvents', BUS, DEFAULT_EVENT_SOURCE, WATCHER_ROLE) ;
 
 /** The bus policy: the forwarded-hints grant of a cross-account watcher (corrected operators) and the deny. */
 function busPolicy(deny: Statement): Policy {
@@ -73,7 +71,7 @@ async function byEventBridge(policy: Policy): Promise<Decision> {
   });
 }
 
-describe('the proposed statement', () => {
+describe('the construct\'s statement', () => {
   const policy = busPolicy(PROPOSED);
 
   test('the watcher still publishes, several entries and every detail-type in one call', async () => {

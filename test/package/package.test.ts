@@ -54,6 +54,9 @@ const FLOOR: PeerVersions = { awsCdkLib: floorOf('aws-cdk-lib'), constructs: flo
 const CONSUMERS = [['newest', NEWEST], ['floor', FLOOR]] as const;
 type ConsumerName = (typeof CONSUMERS)[number][0];
 const AWS_LAMBDA_TYPES_VERSION: string = REPO_PACKAGE_JSON.devDependencies['@types/aws-lambda'];
+const CDK_NAG_VERSION: string = REPO_PACKAGE_JSON.devDependencies['cdk-nag'];
+/** cdk-nag runs in the newest consumer only: 3.0.2 requires constructs ^10.5.1, above the floor's 10.5.0. */
+const NAG_CONSUMER: ConsumerName = 'newest';
 const CONSUMER_STACK = 'ConsumerStack';
 /** What "a few KB" means for a subscriber's bundle of the event contract (2.2 KB measured). */
 const SUBSCRIBER_BUNDLE_MAX_BYTES = 4 * 1024;
@@ -89,8 +92,13 @@ function runInBackground(command: string, args: string[], cwd: string): Promise<
   });
 }
 
-/** A plain JavaScript CDK app, as a consumer writes one: the watcher and one `on*()` rule with an SNS target. */
+/**
+ * A plain JavaScript CDK app, as a consumer writes one: the watcher and one `on*()` rule with an SNS
+ * target. Given a second argument, it writes there before synth cdk-nag's unacknowledged AwsSolutions
+ * findings, as `RuleId @ construct path` (read from the tree: cheaper than a validation plugin's report).
+ */
 const CONSUMER_APP_JS = `
+const { writeFileSync } = require('node:fs');
 const { App, Stack } = require('aws-cdk-lib');
 const sns = require('aws-cdk-lib/aws-sns');
 const targets = require('aws-cdk-lib/aws-events-targets');
@@ -101,6 +109,12 @@ const stack = new Stack(app, '${CONSUMER_STACK}');
 const watcher = new SecurityIrCaseWatcher(stack, 'CaseWatcher');
 const onCall = new sns.Topic(stack, 'OnCall');
 watcher.onPendingActionChanged('CustomerAction', { pendingAction: ['Customer'], target: new targets.SnsTopic(onCall) });
+if (process.argv[3] !== undefined) {
+  const { AwsSolutionsChecks } = require('cdk-nag');
+  const findings = new AwsSolutionsChecks().validateScope(app).violations
+    .flatMap((v) => v.violatingResources.map((r) => v.ruleName + ' @ ' + r.constructPath));
+  writeFileSync(process.argv[3], JSON.stringify(findings));
+}
 app.synth();
 `;
 
@@ -301,6 +315,7 @@ beforeAll(async () => {
     const installOutput = await runInBackground('npm', [
       'install', '--prefer-offline', '--no-audit', '--no-fund', tarball,
       `aws-cdk-lib@${versions.awsCdkLib}`, `constructs@${versions.constructs}`, `@types/aws-lambda@${AWS_LAMBDA_TYPES_VERSION}`,
+      ...(name === NAG_CONSUMER ? [`cdk-nag@${CDK_NAG_VERSION}`] : []),
     ], dir);
     return [name, { versions, dir, installed: join(dir, 'node_modules', PACKAGE_NAME), installOutput }];
   };
@@ -406,10 +421,10 @@ test('both entry points load as CommonJS (require) and as ES modules (import), w
   expect(JSON.parse(esm)).toEqual(expected);
 });
 
-const syntheses = new Map<ConsumerName, { outdir: string; template: Template }>();
+const syntheses = new Map<ConsumerName, { outdir: string; template: Template; nagFindings?: string[] }>();
 
-/** The consumer's plain JavaScript app, synthesised once per consumer: its output folder and the stack's template. */
-function synthesised(name: ConsumerName): { outdir: string; template: Template } {
+/** The consumer's plain JavaScript app, synthesised once per consumer: its output folder, the stack's template and (NAG_CONSUMER) cdk-nag's findings. */
+function synthesised(name: ConsumerName): { outdir: string; template: Template; nagFindings?: string[] } {
   let synthesis = syntheses.get(name);
   if (synthesis === undefined) {
     const { dir } = consumers[name];
@@ -417,9 +432,15 @@ function synthesised(name: ConsumerName): { outdir: string; template: Template }
     const outdir = join(dir, 'cdk.out');
     // Without the CDK's built-in CloudFormation validation (the switch of `cdk synth --no-validation`):
     // this is about the package; nag.test.ts and the end-to-end test assert that validation finds nothing.
-    const env = { ...process.env, CDK_VALIDATION: 'false' };
-    execFileSync(process.execPath, ['app.js', outdir], { cwd: dir, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
-    synthesis = { outdir, template: JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8')) };
+    // cdk-nag's bus-policy rule reads a property aws-cdk-lib marks deprecated: its notices kept quiet, as in nag.test.ts.
+    const env = { ...process.env, CDK_VALIDATION: 'false', JSII_DEPRECATED: 'quiet' };
+    const nagFile = join(dir, 'nag-findings.json');
+    execFileSync(process.execPath, ['app.js', outdir, ...(name === NAG_CONSUMER ? [nagFile] : [])], { cwd: dir, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
+    synthesis = {
+      outdir,
+      template: JSON.parse(readFileSync(join(outdir, `${CONSUMER_STACK}.template.json`), 'utf8')),
+      nagFindings: name === NAG_CONSUMER ? JSON.parse(readFileSync(nagFile, 'utf8')) : undefined,
+    };
     syntheses.set(name, synthesis);
   }
   return synthesis;
@@ -471,6 +492,41 @@ test.each(CONSUMERS)('a plain JavaScript CDK app synthesises the watcher and a r
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ]);
   expect(fn.Environment.Variables.STATE_TABLE_NAME).toEqual({ Ref: tables[0][0] });
+});
+
+test('cdk-nag finds nothing unacknowledged in the consumer\'s watcher, from the installed package (newest peers)', () => {
+  const nagFindings = synthesised(NAG_CONSUMER).nagFindings!;
+  // The checks ran (the consumer's own plain topic has findings: no encryption, no TLS-only policy); the watcher has none.
+  expect(nagFindings.filter((f) => f.includes(`${CONSUMER_STACK}/OnCall`)).length).toBeGreaterThan(0);
+  expect(nagFindings.filter((f) => !f.includes(`${CONSUMER_STACK}/OnCall`))).toEqual([]);
+});
+
+test.each(CONSUMERS)('the consumer\'s stack has the schema registry, the archive and the no-forgeries statement (%s peers)', (name) => {
+  const { template } = synthesised(name);
+  const [[registryId]] = resourcesOfType(template, 'AWS::EventSchemas::Registry');
+  const schemas = resourcesOfType(template, 'AWS::EventSchemas::Schema').map(([, schema]) => schema);
+  const index = JSON.parse(readFileSync(join(SCHEMAS_DIR, SCHEMA_INDEX_FILE), 'utf8')) as { schemas: { schemaName: string; file: string }[] };
+  expect(schemas.map((s) => s.SchemaName).sort()).toEqual(index.schemas.map((s) => s.schemaName).sort());
+  for (const schema of schemas) {
+    expect(schema).toMatchObject({ Type: 'OpenApi3', RegistryName: { 'Fn::GetAtt': [registryId, 'RegistryName'] } });
+    const file = index.schemas.find((s) => s.schemaName === schema.SchemaName)!.file;
+    expect(JSON.parse(schema.Content)).toEqual(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8'))); // the shipped document
+  }
+  const [[, archive]] = resourcesOfType(template, 'AWS::Events::Archive');
+  expect(archive).toMatchObject({ EventPattern: { source: [DEFAULT_EVENT_SOURCE] }, RetentionDays: 30 });
+  const [[, busPolicy]] = resourcesOfType(template, 'AWS::Events::EventBusPolicy');
+  const roleId = resourcesOfType(template, 'AWS::IAM::Role').find(([, role]) => role.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com')![0];
+  expect(busPolicy).toMatchObject({
+    EventBusName: 'default',
+    Statement: {
+      Effect: 'Deny', Principal: '*', Action: 'events:PutEvents',
+      Condition: {
+        'ForAnyValue:StringEquals': { 'events:source': [DEFAULT_EVENT_SOURCE] },
+        'ArnNotEquals': { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId, 'Arn'] }] },
+        'BoolIfExists': { 'aws:PrincipalIsAWSService': 'false' },
+      },
+    },
+  });
 });
 
 test('at the floor, the function gets the Node.js runtime it gets at the newest (the one the handler is tested on)', () => {

