@@ -18,6 +18,10 @@ export interface CaseState {
   readonly pendingAction: string | null;
   /** ISO time of the case's last update when this state was recorded: guards against stale listings. */
   readonly lastUpdatedDate: string | null;
+  /** When the watcher first observed this `caseStatus` (ISO); absent: already there at the baseline. */
+  readonly caseStatusSince?: string;
+  /** When the watcher first observed this `pendingAction` (ISO); absent: already there at the baseline. */
+  readonly pendingActionSince?: string;
 }
 
 /**
@@ -101,10 +105,16 @@ export function detectChanges(
     const pending = item?.pending ?? [];
     // A field the answer leaves out is unknown, not a change to null: the last known value stays.
     const known = pending.at(-1) ?? before;
+    const caseStatus = listed.caseStatus ?? known?.caseStatus ?? null;
+    const pendingAction = listed.pendingAction ?? known?.pendingAction ?? null;
+    // A value's first observation: kept while it holds; unknown (absent) for what the baseline found.
+    const firstSeen = known === undefined && options.baseline ? undefined : observedAt;
     const state: CaseState = {
-      caseStatus: listed.caseStatus ?? known?.caseStatus ?? null,
-      pendingAction: listed.pendingAction ?? known?.pendingAction ?? null,
+      caseStatus,
+      pendingAction,
       lastUpdatedDate: isoOrNull(listed.lastUpdatedDate) ?? known?.lastUpdatedDate ?? null,
+      caseStatusSince: known !== undefined && known.caseStatus === caseStatus ? known.caseStatusSince : firstSeen,
+      pendingActionSince: known !== undefined && known.pendingAction === pendingAction ? known.pendingActionSince : firstSeen,
     };
     // The staleness guard: a read older than a recorded state is left alone. No recorded date is
     // trusted beyond the moment it was observed, so a forward-dated answer silences no later change.
@@ -218,6 +228,8 @@ function caseEvent(
     lastUpdatedDate,
     closedDate: isoOrNull(listed.closedDate),
     observedAt: options.observedAt.toISOString(),
+    previousCaseStatusSince: before?.caseStatusSince ?? null,
+    previousPendingActionSince: before?.pendingActionSince ?? null,
   };
   return { detailType, detail };
 }

@@ -5,6 +5,7 @@ import {
   CaseEventDetail,
 } from '../../lib/events';
 import {
+  CaseChange,
   changeIdOf,
   detectChanges,
   DetectionOptions,
@@ -14,6 +15,8 @@ import {
 import type { SecurityIrCase } from '../../lambda/security-ir-case';
 
 const OBSERVED_AT = new Date('2026-11-23T09:13:00.000Z');
+/** What a state changed at OBSERVED_AT records as the first observation of its new value. */
+const SINCE = OBSERVED_AT.toISOString();
 const OPTIONS: DetectionOptions = {
   baseline: false,
   emitCreatedEvents: true,
@@ -27,6 +30,7 @@ const DETAIL_KEYS = [
   'schemaVersion', 'changeId', 'caseId', 'caseArn', 'accountId', 'region', 'title',
   'caseStatus', 'previousCaseStatus', 'pendingAction', 'previousPendingAction',
   'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
+  'previousCaseStatusSince', 'previousPendingActionSince',
 ].sort();
 
 function listed(overrides: Partial<SecurityIrCase> = {}): SecurityIrCase {
@@ -127,6 +131,8 @@ describe('after the baseline', () => {
       lastUpdatedDate: '2026-11-23T09:12:44.000Z',
       closedDate: null,
       observedAt: '2026-11-23T09:13:00.000Z',
+      previousCaseStatusSince: null,
+      previousPendingActionSince: null,
     });
   });
 
@@ -237,7 +243,7 @@ describe('a pending intent (an earlier run may have published without recording)
   const ids = (events: { detail: CaseEventDetail }[]) => events.map((e) => e.detail.changeId);
 
   test('the first run notes where its events lead', () => {
-    expect(firstRun.pending).toEqual([B]);
+    expect(firstRun.pending).toEqual([{ ...B, caseStatusSince: SINCE }]);
     expect(firstRun.expectedVersion).toBe(3);
   });
 
@@ -268,7 +274,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const { changes } = detectChanges(afterCrash, [listedAs(C)], OPTIONS);
     expect(changes[0].events.map((e) => [e.detail.previousCaseStatus, e.detail.caseStatus])).toEqual([[A.caseStatus, B.caseStatus], [B.caseStatus, C.caseStatus]]);
     expect(ids(changes[0].events)).toEqual([...ids(firstRun.events), changeIdOf('1234567890', 'caseStatus', B.caseStatus, C.caseStatus, C.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C]);
+    expect(changes[0].pending).toEqual([B, C].map((step) => ({ ...step, caseStatusSince: SINCE })));
   });
 
   test('two failed runs in a row: every step re-sent with its changeId, in order', () => {
@@ -277,7 +283,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const A2 = { ...A, lastUpdatedDate: '2026-11-25T00:00:00.000Z' };
     const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: secondRun.pending } }), [listedAs(A2)], OPTIONS);
     expect(ids(changes[0].events)).toEqual([...ids(secondRun.events), changeIdOf('1234567890', 'caseStatus', C.caseStatus, A.caseStatus, A2.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C, A2]);
+    expect(changes[0].pending).toEqual([B, C, A2].map((step) => ({ ...step, caseStatusSince: SINCE })));
   });
 
   test('both fields: both events re-sent, then both changes back', () => {
@@ -296,7 +302,7 @@ describe('a pending intent (an earlier run may have published without recording)
 
   test('a new case announced but never recorded: Created re-sent, then its status change', () => {
     const created = detectChanges(new Map(), [listedAs(A)], OPTIONS).changes[0];
-    expect(created.pending).toEqual([A]);
+    expect(created.pending).toEqual([{ ...A, caseStatusSince: SINCE, pendingActionSince: SINCE }]);
     const intentOnly = new Map([['1234567890', { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0, pending: created.pending }]]);
     const { changes } = detectChanges(intentOnly, [listedAs(B)], OPTIONS);
     expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE]);
@@ -315,6 +321,44 @@ describe('a pending intent (an earlier run may have published without recording)
   test('a listing older than the intent is stale, even when newer than the recorded state', () => {
     const between = { ...A, caseStatus: 'Submitted', lastUpdatedDate: '2026-11-23T00:00:00.000Z' };
     expect(detectChanges(afterCrash, [listedAs(between)], OPTIONS)).toEqual({ changes: [], staleCaseIds: ['1234567890'] });
+  });
+});
+
+describe('durations: when each value was first observed', () => {
+  const at = (minutes: number) => new Date(OBSERVED_AT.getTime() + minutes * 60_000);
+  /** Runs detection as a poll at `minutes` after OBSERVED_AT would, and returns the case's change. */
+  const run = (state: RecordedCase | undefined, overrides: Partial<SecurityIrCase>, minutes: number, baseline = false) =>
+    detectChanges(new Map(state ? [['1234567890', state]] : []), [listed(overrides)], { ...OPTIONS, baseline, observedAt: at(minutes) }).changes[0];
+  const recordedAs = (change: CaseChange, version = 1): RecordedCase => ({ ...change.state, version });
+
+  test('the baseline knows no start: null, then the new value timed from its first observation', () => {
+    const baseline = run(undefined, {}, 0, true);
+    expect(baseline.state).toMatchObject({ caseStatusSince: undefined, pendingActionSince: undefined });
+    const acknowledged = run(recordedAs(baseline), { caseStatus: 'Acknowledged' }, 10);
+    expect(acknowledged.events[0].detail).toMatchObject({ previousCaseStatusSince: null, previousPendingActionSince: null });
+    expect(acknowledged.state).toMatchObject({ caseStatusSince: at(10).toISOString(), pendingActionSince: undefined });
+    const none = run(recordedAs(acknowledged, 2), { caseStatus: 'Acknowledged', pendingAction: 'None' }, 25);
+    expect(none.events[0].detail).toMatchObject({ previousCaseStatusSince: at(10).toISOString(), previousPendingActionSince: null });
+    const closed = run(recordedAs(none, 3), { caseStatus: 'Closed', pendingAction: 'None' }, 40);
+    // the status held 30 minutes; the pending action's current value since minute 25
+    expect(closed.events[0].detail).toMatchObject({ previousCaseStatusSince: at(10).toISOString(), previousPendingActionSince: at(25).toISOString() });
+  });
+
+  test('a case that appears after the baseline: Created carries null, its values are timed from then', () => {
+    const created = run(undefined, {}, 5);
+    expect(created.events[0].detail).toMatchObject({ previousCaseStatusSince: null, previousPendingActionSince: null });
+    expect(created.state).toMatchObject({ caseStatusSince: at(5).toISOString(), pendingActionSince: at(5).toISOString() });
+    const changed = run(recordedAs(created), { pendingAction: 'None' }, 65);
+    expect(changed.events[0].detail).toMatchObject({ previousCaseStatusSince: at(5).toISOString(), previousPendingActionSince: at(5).toISOString() });
+  });
+
+  test('a retry carries the values of the first attempt, whenever it runs', () => {
+    const before: RecordedCase = { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z', caseStatusSince: at(-60).toISOString(), version: 4 };
+    const first = run(before, {}, 0);
+    const retried = run({ ...before, pending: first.pending }, { title: 'Renamed' }, 30);
+    expect(retried.events.map((e) => [e.detail.changeId, e.detail.previousCaseStatusSince, e.detail.previousPendingActionSince]))
+      .toEqual(first.events.map((e) => [e.detail.changeId, at(-60).toISOString(), null]));
+    expect(retried.state).toEqual(first.state);
   });
 });
 
@@ -346,6 +390,8 @@ describe('detail fields', () => {
       lastUpdatedDate: null,
       closedDate: null,
       observedAt: OBSERVED_AT.toISOString(),
+      previousCaseStatusSince: null,
+      previousPendingActionSince: null,
     });
     expect(changed[0].detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: 'Open', previousPendingAction: 'None', pendingAction: 'Customer', title: null });
   });
@@ -357,7 +403,7 @@ describe('detail fields', () => {
     expect(onlyStatus.events.map((e) => [e.detailType, e.detail.pendingAction, e.detail.lastUpdatedDate])).toEqual([
       [CASE_STATUS_CHANGED_DETAIL_TYPE, 'None', '2026-11-22T08:00:00.000Z'],
     ]);
-    expect(onlyStatus.state).toEqual({ caseStatus: 'Open', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' });
+    expect(onlyStatus.state).toEqual({ caseStatus: 'Open', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z', caseStatusSince: SINCE });
   });
 
   test('a recorded date is trusted only up to when it was observed: a forward-dated one silences nothing, a lagging read is still stale', () => {
