@@ -70,7 +70,7 @@ export class CaseItems {
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: this.partition } },
-        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, caseStatusSince, pendingActionSince, observedAt, version, basedOnVersion, #pending',
+        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, caseStatusSince, pendingActionSince, awaitingCustomerSince, remindedMinutes, observedAt, version, basedOnVersion, #pending',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
@@ -161,6 +161,8 @@ function stateAttributes(state: CaseState): Item {
     lastUpdatedDate: stringOrNull(state.lastUpdatedDate),
     ...optionalString('caseStatusSince', state.caseStatusSince),
     ...optionalString('pendingActionSince', state.pendingActionSince),
+    ...optionalString('awaitingCustomerSince', state.awaitingCustomerSince),
+    ...(state.remindedMinutes === undefined ? {} : { remindedMinutes: { N: String(state.remindedMinutes) } }),
   };
 }
 
@@ -171,6 +173,8 @@ function stateOf(attributes: Item): CaseState {
     lastUpdatedDate: attributes.lastUpdatedDate?.S ?? null,
     caseStatusSince: attributes.caseStatusSince?.S,
     pendingActionSince: attributes.pendingActionSince?.S,
+    awaitingCustomerSince: attributes.awaitingCustomerSince?.S,
+    remindedMinutes: numberOf(attributes.remindedMinutes),
   };
 }
 

@@ -1,7 +1,9 @@
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CaseAwaitingCustomerDetail,
   CaseEventDetail,
 } from '../../lib/events';
 import {
@@ -10,7 +12,9 @@ import {
   detectChanges,
   DetectionOptions,
   listingDigest,
+  nextReminderAt,
   RecordedCase,
+  reminderIdOf,
 } from '../../lambda/change-detection';
 import type { SecurityIrCase } from '../../lambda/security-ir-case';
 
@@ -54,7 +58,9 @@ function recorded(entries: Record<string, Partial<RecordedCase>>): Map<string, R
   }]));
 }
 
-const AS_RECORDED = { caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-22T08:00:00.000Z', version: 3 };
+const AS_RECORDED = {
+  caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-22T08:00:00.000Z', awaitingCustomerSince: '2026-11-22T08:00:00.000Z', version: 3,
+};
 
 describe('baseline', () => {
   const listing = [listed(), listed({ caseId: '2222222222', caseArn: undefined })];
@@ -65,7 +71,7 @@ describe('baseline', () => {
     expect(changes.every((c) => c.events.length === 0)).toBe(true);
     expect(changes.every((c) => c.expectedVersion === undefined)).toBe(true);
     expect(changes[0].state).toEqual({
-      caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z',
+      caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z', awaitingCustomerSince: SINCE,
     });
   });
 
@@ -359,6 +365,87 @@ describe('durations: when each value was first observed', () => {
     expect(retried.events.map((e) => [e.detail.changeId, e.detail.previousCaseStatusSince, e.detail.previousPendingActionSince]))
       .toEqual(first.events.map((e) => [e.detail.changeId, at(-60).toISOString(), null]));
     expect(retried.state).toEqual(first.state);
+  });
+});
+
+describe('Awaiting Customer reminders', () => {
+  const MARKS = [60, 240, 1440];
+  const at = (minutes: number) => new Date(OBSERVED_AT.getTime() + minutes * 60_000);
+  const iso = (minutes: number) => at(minutes).toISOString();
+  /** Polls at each of `minutes` (after OBSERVED_AT), recording every change as a complete run would; the events of each poll. */
+  function polls(start: RecordedCase | undefined, steps: { minutes: number; listed?: Partial<SecurityIrCase>; baseline?: boolean }[]) {
+    let state = start;
+    return steps.map(({ minutes, listed: overrides = {}, baseline = false }) => {
+      const [change] = detectChanges(new Map(state ? [['1234567890', state]] : []), [listed(overrides)], { ...OPTIONS, baseline, observedAt: at(minutes), reminderMinutes: MARKS }).changes;
+      if (change) state = { ...change.state, version: (state?.version ?? 0) + 1 };
+      return { events: change?.events ?? [], state: state! };
+    });
+  }
+  const reminders = (run: { events: { detailType: string; detail: CaseEventDetail }[] }) => run.events
+    .filter((e) => e.detailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE)
+    .map((e) => e.detail as CaseAwaitingCustomerDetail);
+
+  test('each mark once, timed from the baseline for a case already waiting then, the detail as specified', () => {
+    const runs = polls(undefined, [0, 59, 60, 61, 239, 241, 1500, 5000].map((minutes) => ({ minutes, baseline: minutes === 0 })));
+    expect(runs.map((run) => reminders(run).map((r) => r.awaitingCustomerMinutes))).toEqual([[], [], [60], [], [], [241], [1500], []]);
+    const [first] = reminders(runs[2]);
+    expect(first).toEqual({
+      ...runs[2].events[0].detail,
+      changeId: reminderIdOf('1234567890', iso(0), 60),
+      caseStatus: 'Detection and Analysis', previousCaseStatus: 'Detection and Analysis',
+      pendingAction: 'Customer', previousPendingAction: 'Customer',
+      previousCaseStatusSince: null, previousPendingActionSince: null,
+      awaitingCustomerSince: iso(0), awaitingCustomerMinutes: 60, observedAt: iso(60),
+    });
+    expect(new Set(runs.flatMap(reminders).map((r) => r.changeId)).size).toBe(3);
+    expect(runs.map((run) => nextReminderAt(run.state, MARKS))).toEqual([60, 60, 240, 240, 240, 1440, undefined, undefined].map((m) => m && at(m).getTime()));
+  });
+
+  test('a poll that skipped marks announces only the latest passed mark', () => {
+    const runs = polls(undefined, [{ minutes: 0 }, { minutes: 1441 }]);
+    expect(reminders(runs[1]).map((r) => [r.changeId, r.awaitingCustomerMinutes])).toEqual([[reminderIdOf('1234567890', iso(0), 1440), 1441]]);
+    expect(runs[1].state.remindedMinutes).toBe(1440);
+  });
+
+  test('none once the pending action left Customer, none for a closed case, and a new waiting period starts its marks again', () => {
+    const runs = polls(undefined, [
+      { minutes: 0 },
+      { minutes: 30, listed: { pendingAction: 'None' } },
+      { minutes: 90, listed: { pendingAction: 'None' } },
+      { minutes: 100 },
+      { minutes: 159 },
+      { minutes: 160 },
+      { minutes: 170, listed: { caseStatus: 'Closed' } },
+      { minutes: 2000, listed: { caseStatus: 'Closed' } },
+    ]);
+    expect(runs.map((run) => reminders(run).map((r) => [r.awaitingCustomerSince, r.awaitingCustomerMinutes]))).toEqual([[], [], [], [], [], [[iso(100), 60]], [], []]);
+    // the new waiting period is timed from the pending action's change, which its reminder also carries
+    expect(reminders(runs[5])[0].previousPendingActionSince).toBe(iso(100));
+    expect(runs[6].state).not.toHaveProperty('awaitingCustomerSince');
+    expect(nextReminderAt(runs[7].state, MARKS)).toBeUndefined();
+  });
+
+  test('a reminder not recorded (a crash, a PutEvents failure) is re-sent by the next run with the same changeId', () => {
+    const [baseline] = polls(undefined, [{ minutes: 0 }]);
+    const options = (minutes: number) => ({ ...OPTIONS, observedAt: at(minutes), reminderMinutes: MARKS });
+    const first = detectChanges(new Map([['1234567890', baseline.state]]), [listed()], options(60)).changes[0];
+    const afterCrash = { ...baseline.state, pending: first.pending };
+    const retried = detectChanges(new Map([['1234567890', afterCrash]]), [listed()], options(70)).changes[0];
+    expect(retried.events.map((e) => [e.detailType, e.detail.changeId])).toEqual(first.events.map((e) => [e.detailType, e.detail.changeId]));
+    expect(retried.events.map((e) => (e.detail as CaseAwaitingCustomerDetail).awaitingCustomerMinutes)).toEqual([70]);
+    expect(retried.state).toEqual(first.state);
+  });
+
+  test('a state recorded before waits were kept starts its wait at this observation, recorded silently', () => {
+    const { changes } = detectChanges(recorded({ 1234567890: { ...AS_RECORDED, awaitingCustomerSince: undefined } }), [listed()], { ...OPTIONS, reminderMinutes: MARKS });
+    expect(changes).toMatchObject([{ events: [], state: { awaitingCustomerSince: SINCE } }]);
+  });
+
+  test('off (no marks): nothing is due, however long the wait', () => {
+    const runs = polls(undefined, [{ minutes: 0 }, { minutes: 100 }]);
+    expect(runs[1].events.filter((e) => e.detailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE)).toHaveLength(1);
+    const [off] = detectChanges(new Map([['1234567890', runs[0].state]]), [listed()], { ...OPTIONS, observedAt: at(100) }).changes;
+    expect(off).toBeUndefined();
   });
 });
 
