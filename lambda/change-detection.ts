@@ -4,9 +4,11 @@
  */
 import { createHash } from 'crypto';
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CaseAwaitingCustomerDetail,
   CaseEventDetail,
   EVENT_SCHEMA_VERSION,
 } from '../lib/events';
@@ -18,6 +20,17 @@ export interface CaseState {
   readonly pendingAction: string | null;
   /** ISO time of the case's last update when this state was recorded: guards against stale listings. */
   readonly lastUpdatedDate: string | null;
+  /** When the watcher first observed this `caseStatus` (ISO); absent: already there at the baseline. */
+  readonly caseStatusSince?: string;
+  /** When the watcher first observed this `pendingAction` (ISO); absent: already there at the baseline. */
+  readonly pendingActionSince?: string;
+  /**
+   * While the case waits on the customer (`pendingAction: Customer`, not closed): when this waiting
+   * period started (ISO; the first observation, or the baseline's time). Absent otherwise.
+   */
+  readonly awaitingCustomerSince?: string;
+  /** The latest reminder mark (minutes) announced in this waiting period; absent before the first. */
+  readonly remindedMinutes?: number;
 }
 
 /**
@@ -48,6 +61,8 @@ export interface DetectionOptions {
   readonly accountId: string | null;
   /** The watched Security IR region: every event's `region`. */
   readonly region: string | null;
+  /** The `Awaiting Customer` reminder marks in minutes, strictly increasing. @default none */
+  readonly reminderMinutes?: readonly number[];
 }
 
 export interface CaseEvent {
@@ -81,6 +96,10 @@ export interface Detection {
 
 type ChangeField = 'created' | 'caseStatus' | 'pendingAction';
 
+/** The `pendingAction` that means AWS waits on the customer, and the status that ends every wait. */
+const AWAITING_CUSTOMER = 'Customer';
+const CLOSED = 'Closed';
+
 /**
  * Compares the listing with the recorded state. A case missing from the listing yields nothing.
  * A case with a write-ahead intent first gets the intent's events again, built as they were the
@@ -101,10 +120,17 @@ export function detectChanges(
     const pending = item?.pending ?? [];
     // A field the answer leaves out is unknown, not a change to null: the last known value stays.
     const known = pending.at(-1) ?? before;
+    const caseStatus = listed.caseStatus ?? known?.caseStatus ?? null;
+    const pendingAction = listed.pendingAction ?? known?.pendingAction ?? null;
+    // A value's first observation: kept while it holds; unknown (absent) for what the baseline found.
+    const firstSeen = known === undefined && options.baseline ? undefined : observedAt;
     const state: CaseState = {
-      caseStatus: listed.caseStatus ?? known?.caseStatus ?? null,
-      pendingAction: listed.pendingAction ?? known?.pendingAction ?? null,
+      caseStatus,
+      pendingAction,
       lastUpdatedDate: isoOrNull(listed.lastUpdatedDate) ?? known?.lastUpdatedDate ?? null,
+      caseStatusSince: known !== undefined && known.caseStatus === caseStatus ? known.caseStatusSince : firstSeen,
+      pendingActionSince: known !== undefined && known.pendingAction === pendingAction ? known.pendingActionSince : firstSeen,
+      ...waitingPeriod(caseStatus, pendingAction, known, options.observedAt, options.reminderMinutes ?? []),
     };
     // The staleness guard: a read older than a recorded state is left alone. No recorded date is
     // trusted beyond the moment it was observed, so a forward-dated answer silences no later change.
@@ -127,7 +153,9 @@ export function detectChanges(
     // A case never recorded nor announced is new: Created, or recorded silently.
     const onward = last || announceNewCases ? transitionEvents(last, state, listed, options) : [];
     const events = [...resent, ...onward];
-    if (events.length > 0 || !last) {
+    // A wait timed from now though the recorded state says nothing of it (recorded before waits were kept).
+    const newWait = last !== undefined && last.awaitingCustomerSince !== state.awaitingCustomerSince;
+    if (events.length > 0 || !last || newWait) {
       changes.push({
         caseId: listed.caseId,
         caseArn: listed.caseArn ?? null,
@@ -140,6 +168,39 @@ export function detectChanges(
     }
   }
   return { changes, staleCaseIds };
+}
+
+/**
+ * When the next reminder mark of the case's waiting period is due (epoch ms), or undefined when it
+ * does not wait or every mark was announced: what the poll keeps so a quiet listing need not load
+ * the cases to know that no reminder is due.
+ */
+export function nextReminderAt(state: CaseState, reminderMinutes: readonly number[]): number | undefined {
+  const mark = reminderMinutes.find((minutes) => minutes > (state.remindedMinutes ?? 0));
+  return state.awaitingCustomerSince === undefined || mark === undefined ? undefined : Date.parse(state.awaitingCustomerSince) + mark * 60_000;
+}
+
+/**
+ * The waiting period of a case in `caseStatus`/`pendingAction` observed at `observedAt`: the known
+ * one continued, or one starting now; and the latest mark due, announced by this state. Marks a
+ * poll skipped (the function was down, a failed run) are not announced one by one: only the latest.
+ */
+function waitingPeriod(
+  caseStatus: string | null,
+  pendingAction: string | null,
+  known: CaseState | undefined,
+  observedAt: Date,
+  reminderMinutes: readonly number[],
+): Pick<CaseState, 'awaitingCustomerSince' | 'remindedMinutes'> {
+  if (pendingAction !== AWAITING_CUSTOMER || caseStatus === CLOSED) {
+    return {};
+  }
+  const continued = known?.pendingAction === AWAITING_CUSTOMER && known.caseStatus !== CLOSED && known.awaitingCustomerSince !== undefined;
+  const since = continued ? known.awaitingCustomerSince! : observedAt.toISOString();
+  const reminded = continued ? known.remindedMinutes : undefined;
+  const waited = (observedAt.getTime() - Date.parse(since)) / 60_000;
+  const due = reminderMinutes.filter((minutes) => minutes > (reminded ?? 0) && minutes <= waited).at(-1) ?? reminded;
+  return { awaitingCustomerSince: since, ...(due === undefined ? {} : { remindedMinutes: due }) };
 }
 
 /**
@@ -164,8 +225,16 @@ export function changeIdOf(
   current: string | null,
   lastUpdatedDate: string | null,
 ): string {
-  const input = JSON.stringify([caseId, field, previous, current, lastUpdatedDate]);
-  return createHash('sha256').update(input).digest('hex').slice(0, 32);
+  return hexId([caseId, field, previous, current, lastUpdatedDate]);
+}
+
+/** Stable id of one reminder: the case, the start of its waiting period and the mark. */
+export function reminderIdOf(caseId: string, awaitingCustomerSince: string, minutes: number): string {
+  return hexId([caseId, 'awaitingCustomer', awaitingCustomerSince, minutes]);
+}
+
+function hexId(parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
 /**
@@ -183,7 +252,24 @@ function transitionEvents(from: CaseState | undefined, to: CaseState, listed: Se
   if (to.pendingAction !== from.pendingAction) {
     events.push(caseEvent(CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, 'pendingAction', listed, from, to, options));
   }
+  const announced = to.awaitingCustomerSince === from.awaitingCustomerSince ? from.remindedMinutes : undefined;
+  if (to.remindedMinutes !== undefined && to.remindedMinutes !== announced) {
+    events.push(reminderEvent(listed, to, options));
+  }
   return events;
+}
+
+/** The reminder that `state` announces: the case as it is (previous values equal to the current ones) and how long it has waited. */
+function reminderEvent(listed: SecurityIrCase, state: CaseState, options: DetectionOptions): CaseEvent {
+  const since = state.awaitingCustomerSince!;
+  const { detail } = caseEvent(CASE_AWAITING_CUSTOMER_DETAIL_TYPE, 'caseStatus', listed, state, state, options);
+  const reminder: CaseAwaitingCustomerDetail = {
+    ...detail,
+    changeId: reminderIdOf(listed.caseId, since, state.remindedMinutes!),
+    awaitingCustomerSince: since,
+    awaitingCustomerMinutes: Math.floor((options.observedAt.getTime() - Date.parse(since)) / 60_000),
+  };
+  return { detailType: CASE_AWAITING_CUSTOMER_DETAIL_TYPE, detail: reminder };
 }
 
 function caseEvent(
@@ -218,6 +304,8 @@ function caseEvent(
     lastUpdatedDate,
     closedDate: isoOrNull(listed.closedDate),
     observedAt: options.observedAt.toISOString(),
+    previousCaseStatusSince: before?.caseStatusSince ?? null,
+    previousPendingActionSince: before?.pendingActionSince ?? null,
   };
   return { detailType, detail };
 }

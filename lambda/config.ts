@@ -6,7 +6,7 @@
 import { DEFAULT_EVENT_SOURCE } from '../lib/events';
 import { HandlerEnvironment, LAMBDA_LOG_LEVEL_ENV } from '../lib/internal/handler-environment';
 import { accountIdProblem, eventSourceProblem, regionProblem, roleArnAccount, roleArnProblem } from '../lib/internal/rules';
-import { trimmedOrUndefined } from './strings';
+import { echoed, trimmedOrUndefined } from './strings';
 import type { LogLevel } from './telemetry';
 
 export interface WatcherConfig {
@@ -25,6 +25,8 @@ export interface WatcherConfig {
   readonly serviceName: string;
   /** The lowest level of the log lines written. */
   readonly logLevel: LogLevel;
+  /** The `Awaiting Customer` reminder marks in whole minutes, strictly increasing; empty: no reminders. */
+  readonly awaitingCustomerReminderMinutes: readonly number[];
 }
 
 /** A missing or invalid environment variable. */
@@ -37,6 +39,10 @@ export class ConfigError extends Error {
 
 export const DEFAULT_SERVICE_NAME = 'security-ir-case-watcher';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
+/** The reminder marks when the variable is not set (the construct always sets it): 1 h, 4 h, 24 h. */
+export const DEFAULT_REMINDER_MINUTES: readonly number[] = [60, 240, 1440];
+/** The longest mark: 30 days. */
+const MAX_REMINDER_MINUTES = 30 * 24 * 60;
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUS_NAME = /^[A-Za-z0-9/_.-]{1,256}$/;
@@ -87,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatcherConfig 
     securityIrAccountId: accountId ?? (securityIrRoleArn === undefined ? undefined : roleArnAccount(securityIrRoleArn)),
     serviceName: trimmedOrUndefined(env[HandlerEnvironment.SERVICE_NAME]) ?? DEFAULT_SERVICE_NAME,
     logLevel: logLevel(env),
+    awaitingCustomerReminderMinutes: reminderMinutes(env),
   };
 }
 
@@ -112,6 +119,23 @@ export function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean
   }
   check(name, value === 'true' || value === 'false' ? undefined : `must be "true" or "false", not "${value}"`);
   return value === 'true';
+}
+
+/** Whole minutes, comma-separated, strictly increasing, at most 30 days; empty: off; unset: the default. */
+function reminderMinutes(env: NodeJS.ProcessEnv): readonly number[] {
+  const name = HandlerEnvironment.AwaitingCustomerReminderMinutes;
+  const value = env[name];
+  if (value === undefined) {
+    return DEFAULT_REMINDER_MINUTES;
+  }
+  if (value.trim() === '') {
+    return [];
+  }
+  const marks = value.split(',').map((mark) => mark.trim());
+  marks.forEach((mark, i) => check(name, /^[1-9]\d{0,5}$/.test(mark) && Number(mark) <= MAX_REMINDER_MINUTES && (i === 0 || Number(mark) > Number(marks[i - 1]))
+    ? undefined
+    : `must list whole minutes from 1 to ${MAX_REMINDER_MINUTES}, strictly increasing, comma-separated: ${echoed(value)}`));
+  return marks.map(Number);
 }
 
 /** Lambda's `AWS_LAMBDA_LOG_LEVEL` (the console's application log level) wins over `LOG_LEVEL`. */

@@ -97,6 +97,7 @@ export class FastPath {
       observedAt,
       accountId: this.settings.accountId,
       region: this.settings.securityIrRegion,
+      reminderMinutes: this.settings.awaitingCustomerReminderMinutes,
     });
     const nothingToDo = (detection: Detection): boolean => {
       if (detection.staleCaseIds.length > 0) {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'crypto';
 import type { Clock } from './clock';
 import { done, retryAfterBackoff, retryUntilDeadline, type RetryPolicy, type RetryResult, type Attempt, type AttemptOutcome } from './retry';
-import type { MetaRecord } from './state-store';
+import type { MetaRecord, ReleaseOptions } from './state-store';
 import { describeError } from './strings';
 import type { Telemetry } from './telemetry';
 
@@ -19,7 +19,7 @@ export interface LeaseStore {
   getMeta(deadline?: number): Promise<MetaRecord | undefined>;
   acquireLease(owner: string, opts: { expiresAt: number; listedAt: number }, deadline?: number): Promise<boolean>;
   acquireLeaseAtGeneration(owner: string, opts: { expiresAt: number; generation: number }, deadline?: number): Promise<boolean>;
-  releaseLease(owner: string, opts?: { listedAt?: number; digest?: string }, deadline?: number): Promise<boolean>;
+  releaseLease(owner: string, opts?: ReleaseOptions, deadline?: number): Promise<boolean>;
 }
 
 /** Owners of a poll's lease start with this. */

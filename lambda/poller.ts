@@ -3,7 +3,7 @@
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
 import { arnMismatch, type WatchedScope } from './case-identity';
-import { detectChanges, listingDigest } from './change-detection';
+import { type Detection, detectChanges, listingDigest, nextReminderAt } from './change-detection';
 import { publishAndRecord, type RecorderPublisher, type RecorderStore } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import { type LeaseStore, takePollLease, underLease } from './lease';
@@ -13,6 +13,7 @@ import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import type { SkippedItem } from './security-ir-responses';
 import { isSecurityIrError, SecurityIrError } from './security-ir-errors';
 import type { RecordedCase } from './change-detection';
+import type { MetaRecord, ReminderSchedule } from './state-store';
 import { describeError, echoed } from './strings';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';
 
@@ -93,14 +94,16 @@ export class Poller {
     const digest = listingDigest(cases);
     progress.casesSeen = new Set(cases.map((c) => c.caseId)).size;
 
-    // 2. Unchanged since the last fully recorded listing: one read, no write.
+    // 2. Unchanged since the last fully recorded listing and no reminder due: one read, no write.
     const meta = await store.getMeta(budget.workDeadline);
     const baseline = !meta?.baselineAt;
-    if (!baseline && meta?.digest === digest) {
+    const marks = this.settings.awaitingCustomerReminderMinutes ?? [];
+    const unchanged = !baseline && meta?.digest === digest;
+    if (unchanged && !reminderDue(meta, marks, listedAt)) {
       telemetry.log('DEBUG', 'Listing unchanged since the last recorded one: nothing to do', { cases: progress.casesSeen });
       return 'succeeded';
     }
-    telemetry.log('DEBUG', baseline ? 'No baseline yet: recording one' : 'Listing differs from the last recorded one', { cases: progress.casesSeen });
+    telemetry.log('DEBUG', baseline ? 'No baseline yet: recording one' : unchanged ? 'A reminder is due' : 'Listing differs from the last recorded one', { cases: progress.casesSeen });
 
     // 3. There is work: take the lease.
     if (this.clock.now() >= budget.workDeadline) {
@@ -114,6 +117,7 @@ export class Poller {
     telemetry.log('DEBUG', 'Lease taken', { runId: owner, expiresAt: new Date(budget.deadline).toISOString() });
 
     let complete = false;
+    let reminders: ReminderSchedule | undefined;
     const recordedAll = await underLease(async () => {
       // 4-5. Recorded state, then the pure comparison.
       const state = await store.loadCases(budget.workDeadline);
@@ -128,7 +132,9 @@ export class Poller {
         observedAt: new Date(listedAt),
         accountId: this.settings.accountId,
         region: this.settings.securityIrRegion,
+        reminderMinutes: marks,
       });
+      reminders = reminderSchedule(cases, state, detection, marks);
       if (telemetry.enabled('DEBUG')) {
         telemetry.log('DEBUG', 'Compared the listing with the recorded state', {
           recordedCases: state.size,
@@ -150,7 +156,7 @@ export class Poller {
       const all = result.recorded + result.conflicts === detection.changes.length;
       complete = all && result.conflicts === 0 && detection.staleCaseIds.length === 0;
       return all;
-    }, () => store.releaseLease(owner, { listedAt, ...(complete ? { digest } : {}) }, budget.deadline), telemetry);
+    }, () => store.releaseLease(owner, { listedAt, ...(complete ? { digest, reminders } : {}) }, budget.deadline), telemetry);
     // 10. (Above) the lease released; the digest only when the state matches the whole listing.
 
     if (!recordedAll || progress.publishFailures > 0) {
@@ -221,4 +227,27 @@ export class Poller {
       ...(hint === undefined ? {} : { hint }),
     });
   }
+}
+
+/**
+ * Whether a quiet listing must still be compared: a mark is due, or the schedule recorded with the
+ * digest was computed for other marks (or by a version that kept none).
+ */
+function reminderDue(meta: MetaRecord | undefined, marks: readonly number[], at: number): boolean {
+  const schedule = meta?.reminders;
+  return schedule?.marks !== marks.join(',') || (schedule.nextAt !== null && schedule.nextAt <= at);
+}
+
+/** The schedule of the listed cases once `detection` is recorded: the earliest next mark of any. */
+function reminderSchedule(listing: readonly SecurityIrCase[], recorded: ReadonlyMap<string, RecordedCase>, detection: Detection, marks: readonly number[]): ReminderSchedule {
+  const changed = new Map(detection.changes.map((change) => [change.caseId, change.state]));
+  let nextAt: number | null = null;
+  for (const { caseId } of listing) {
+    const state = changed.get(caseId) ?? recorded.get(caseId);
+    const due = state === undefined ? undefined : nextReminderAt(state, marks);
+    if (due !== undefined && (nextAt === null || due < nextAt)) {
+      nextAt = due;
+    }
+  }
+  return { marks: marks.join(','), nextAt };
 }

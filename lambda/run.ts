@@ -9,7 +9,8 @@ import type { Clock } from './clock';
 import type { WatcherConfig } from './config';
 
 /** What a run reads of the configuration, and of the invocation: the watched account. */
-export interface RunSettings extends Pick<WatcherConfig, 'eventSource' | 'emitCreatedEvents' | 'emitExistingCasesOnFirstRun' | 'securityIrRegion'> {
+export interface RunSettings extends Pick<WatcherConfig, 'eventSource' | 'emitCreatedEvents' | 'emitExistingCasesOnFirstRun' | 'securityIrRegion'>,
+  Partial<Pick<WatcherConfig, 'awaitingCustomerReminderMinutes'>> {
   /** The watched account: `accountId` of every event, and with the region the scope of the state. */
   readonly accountId: string;
   /** No listing page, read or publish is started later than this before the deadline. @default 3_000 */

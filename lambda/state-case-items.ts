@@ -70,7 +70,7 @@ export class CaseItems {
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: this.partition } },
-        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, observedAt, version, basedOnVersion, #pending',
+        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, caseStatusSince, pendingActionSince, awaitingCustomerSince, remindedMinutes, observedAt, version, basedOnVersion, #pending',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
@@ -159,6 +159,10 @@ function stateAttributes(state: CaseState): Item {
     caseStatus: stringOrNull(state.caseStatus),
     pendingAction: stringOrNull(state.pendingAction),
     lastUpdatedDate: stringOrNull(state.lastUpdatedDate),
+    ...optionalString('caseStatusSince', state.caseStatusSince),
+    ...optionalString('pendingActionSince', state.pendingActionSince),
+    ...optionalString('awaitingCustomerSince', state.awaitingCustomerSince),
+    ...(state.remindedMinutes === undefined ? {} : { remindedMinutes: { N: String(state.remindedMinutes) } }),
   };
 }
 
@@ -167,11 +171,20 @@ function stateOf(attributes: Item): CaseState {
     caseStatus: attributes.caseStatus?.S ?? null,
     pendingAction: attributes.pendingAction?.S ?? null,
     lastUpdatedDate: attributes.lastUpdatedDate?.S ?? null,
+    caseStatusSince: attributes.caseStatusSince?.S,
+    pendingActionSince: attributes.pendingActionSince?.S,
+    awaitingCustomerSince: attributes.awaitingCustomerSince?.S,
+    remindedMinutes: numberOf(attributes.remindedMinutes),
   };
 }
 
 function observedAttribute(observedAt: string | undefined): Item {
-  return observedAt === undefined ? {} : { observedAt: { S: observedAt } };
+  return optionalString('observedAt', observedAt);
+}
+
+/** A string attribute only when the value is known: absent reads back as undefined. */
+function optionalString(name: string, value: string | undefined): Item {
+  return value === undefined ? {} : { [name]: { S: value } };
 }
 
 function definedObservedAt(observedAt: string | undefined): { observedAt?: string } {

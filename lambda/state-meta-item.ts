@@ -1,6 +1,7 @@
 /**
- * The meta item: the digest of the last listing recorded in full, the baseline marker, when the
- * listing last recorded started, and the lease (its owner, expiry and generation). Conditional
+ * The meta item: the digest of the last listing recorded in full with its reminder schedule, the
+ * baseline marker, when the listing last recorded started, and the lease (its owner, expiry and
+ * generation). Conditional
  * single-item UpdateItems; the lease protocol that uses them is `lease.ts`.
  */
 import { type AttributeValue, GetItemCommand, type GetItemCommandOutput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -13,6 +14,8 @@ export interface MetaRecord {
   readonly digest?: string;
   /** When the first complete listing was recorded. */
   readonly baselineAt?: string;
+  /** The reminder schedule recorded with the digest; absent when none was (an older version's). */
+  readonly reminders?: ReminderSchedule;
   readonly leaseOwner?: string;
   readonly leaseExpiresAt?: number;
   /** Epoch ms at which the listing last recorded was started. */
@@ -22,6 +25,17 @@ export interface MetaRecord {
    * recorded since while the generation is still g. 0 before the first lease.
    */
   readonly generation: number;
+}
+
+/**
+ * What a quiet poll needs to know of the waiting cases, recorded with the digest: the marks it was
+ * computed for and when the earliest next mark of any listed case is due.
+ */
+export interface ReminderSchedule {
+  /** The marks in minutes, comma-separated (`60,240,1440`; empty: reminders off). */
+  readonly marks: string;
+  /** Epoch ms of the earliest mark due; null when no listed case has a mark to come. */
+  readonly nextAt: number | null;
 }
 
 /** Takes the lease: owner and expiry, a new generation, and no digest while the holder works. */
@@ -67,10 +81,10 @@ export class MetaItem {
 
   /**
    * Releases the lease; with `listedAt` (a poll) records when its listing started; with `digest`,
-   * also the digest (the listing was recorded in full) and the baseline marker if not yet set.
-   * False when the lease was lost.
+   * also the digest (the listing was recorded in full), its reminder schedule and the baseline
+   * marker if not yet set. False when the lease was lost.
    */
-  releaseLease(owner: string, opts: { listedAt?: number; digest?: string } = {}, deadline?: number): Promise<boolean> {
+  releaseLease(owner: string, opts: ReleaseOptions = {}, deadline?: number): Promise<boolean> {
     const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':now': { S: new Date(this.clock.now()).toISOString() } };
     let set = 'updatedAt = :now';
     if (opts.listedAt !== undefined) {
@@ -80,6 +94,11 @@ export class MetaItem {
     if (opts.digest !== undefined) {
       set += ', digest = :digest, baselineAt = if_not_exists(baselineAt, :now)';
       values[':digest'] = { S: opts.digest };
+    }
+    if (opts.digest !== undefined && opts.reminders !== undefined) {
+      set += ', reminderMarks = :marks, nextReminderAt = :nextAt';
+      values[':marks'] = { S: opts.reminders.marks };
+      values[':nextAt'] = opts.reminders.nextAt === null ? { NULL: true } : { N: String(opts.reminders.nextAt) };
     }
     return this.update({
       UpdateExpression: `SET ${set} REMOVE leaseOwner, leaseExpiresAt`,
@@ -108,10 +127,19 @@ export class MetaItem {
   }
 }
 
+export interface ReleaseOptions {
+  readonly listedAt?: number;
+  readonly digest?: string;
+  /** Recorded only together with `digest`. */
+  readonly reminders?: ReminderSchedule;
+}
+
 export function metaOf(item: Item): MetaRecord {
+  const marks = item.reminderMarks?.S;
   return {
     digest: item.digest?.S,
     baselineAt: item.baselineAt?.S,
+    reminders: marks === undefined ? undefined : { marks, nextAt: numberOf(item.nextReminderAt) ?? null },
     leaseOwner: item.leaseOwner?.S,
     leaseExpiresAt: numberOf(item.leaseExpiresAt),
     listedAt: numberOf(item.listedAt),

@@ -9,11 +9,11 @@ import type { WatchedScope } from './case-identity';
 import type { RecordedCase } from './change-detection';
 import { type Clock, systemClock } from './clock';
 import { CaseItems, type CaseIntent, type CaseWrite } from './state-case-items';
-import { MetaItem, metaOf, type MetaRecord } from './state-meta-item';
+import { MetaItem, metaOf, type MetaRecord, type ReleaseOptions } from './state-meta-item';
 import { type DynamoDbSender, StateTable } from './state-table';
 
 export type { CaseIntent, CaseWrite } from './state-case-items';
-export type { MetaRecord } from './state-meta-item';
+export type { MetaRecord, ReleaseOptions, ReminderSchedule } from './state-meta-item';
 export { BATCH_WRITE_LIMIT, DEFAULT_BATCH_WRITE_CONCURRENCY, type DynamoDbSender } from './state-table';
 
 /** What one hint reads in one request: the meta item and the case's item and intent. */
@@ -72,7 +72,7 @@ export class StateStore {
     return this.meta.acquireLeaseAtGeneration(owner, opts, deadline);
   }
 
-  releaseLease(owner: string, opts: { listedAt?: number; digest?: string } = {}, deadline?: number): Promise<boolean> {
+  releaseLease(owner: string, opts: ReleaseOptions = {}, deadline?: number): Promise<boolean> {
     return this.meta.releaseLease(owner, opts, deadline);
   }
 

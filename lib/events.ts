@@ -93,6 +93,24 @@ export interface CaseEventDetail {
   readonly closedDate: string | null;
   /** ISO-8601 UTC time of the poll that published the event (equals the event's `time`). */
   readonly observedAt: string;
+  /**
+   * ISO-8601 UTC time the watcher first observed `previousCaseStatus` (the value before this event;
+   * for an event that did not change the status, its current value): `observedAt` minus it is how
+   * long that status held. Null when that value was already there at the watcher's baseline, and on
+   * `Created` events.
+   *
+   * @format date-time
+   */
+  readonly previousCaseStatusSince: string | null;
+  /**
+   * ISO-8601 UTC time the watcher first observed `previousPendingAction` (for an event that did not
+   * change the pending action, its current value): `observedAt` minus it is how long it held, e.g.
+   * how long AWS waited on the customer. Null when that value was already there at the baseline,
+   * and on `Created` events.
+   *
+   * @format date-time
+   */
+  readonly previousPendingActionSince: string | null;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { changeIdOf, RecordedCase } from '../lambda/change-detection';
@@ -112,6 +112,12 @@ export interface PollerHarness {
   readState(scope?: Partial<Pick<RunSettings, 'accountId' | 'securityIrRegion'>>): Promise<{ meta?: MetaRecord; cases: Map<string, RecordedCase> }>;
   /** Deletes every item of the state table, straight in dynalite (not counted by the proxy). */
   clearState(): Promise<void>;
+  /**
+   * As if the waiting cases had waited `minutes` longer: their `awaitingCustomerSince` and the meta
+   * item's next reminder moved back by that much, straight in dynalite (not counted by the proxy).
+   * How a test with real signatures (the bundled handler's) reaches a reminder mark without waiting.
+   */
+  ageWaits(minutes: number): Promise<void>;
   /** Forgets the calls recorded by every stand-in and the accepted events. Queued faults stay. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -248,6 +254,20 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
     async clearState() {
       const { Items = [] } = await dynamoDirect.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk, sk' }));
       for (const key of Items) await dynamoDirect.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
+    },
+
+    async ageWaits(minutes) {
+      const earlier = (item: Record<string, AttributeValue>, name: string) => item[name]?.S !== undefined
+        ? { S: new Date(Date.parse(item[name].S!) - minutes * 60_000).toISOString() }
+        : item[name]?.N !== undefined ? { N: String(Number(item[name].N) - minutes * 60_000) } : undefined;
+      const { Items = [] } = await dynamoDirect.send(new ScanCommand({ TableName: tableName }));
+      for (const item of Items) {
+        const [name, value] = ['awaitingCustomerSince', 'nextReminderAt'].map((n) => [n, earlier(item, n)] as const).find(([, v]) => v !== undefined) ?? [];
+        if (name === undefined) continue;
+        await dynamoDirect.send(new UpdateItemCommand({
+          TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': name }, ExpressionAttributeValues: { ':v': value! },
+        }));
+      }
     },
 
     resetRecords() {

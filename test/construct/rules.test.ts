@@ -44,6 +44,8 @@ function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {},
     lastUpdatedDate: '2026-11-23T09:12:44.000Z',
     closedDate: null,
     observedAt: '2026-11-23T09:13:00.000Z',
+    previousCaseStatusSince: created ? null : '2026-11-22T16:40:03.000Z',
+    previousPendingActionSince: null,
     ...overrides,
   };
   return {

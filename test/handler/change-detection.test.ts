@@ -1,19 +1,26 @@
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
+  CaseAwaitingCustomerDetail,
   CaseEventDetail,
 } from '../../lib/events';
 import {
+  CaseChange,
   changeIdOf,
   detectChanges,
   DetectionOptions,
   listingDigest,
+  nextReminderAt,
   RecordedCase,
+  reminderIdOf,
 } from '../../lambda/change-detection';
 import type { SecurityIrCase } from '../../lambda/security-ir-case';
 
 const OBSERVED_AT = new Date('2026-11-23T09:13:00.000Z');
+/** What a state changed at OBSERVED_AT records as the first observation of its new value. */
+const SINCE = OBSERVED_AT.toISOString();
 const OPTIONS: DetectionOptions = {
   baseline: false,
   emitCreatedEvents: true,
@@ -27,6 +34,7 @@ const DETAIL_KEYS = [
   'schemaVersion', 'changeId', 'caseId', 'caseArn', 'accountId', 'region', 'title',
   'caseStatus', 'previousCaseStatus', 'pendingAction', 'previousPendingAction',
   'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
+  'previousCaseStatusSince', 'previousPendingActionSince',
 ].sort();
 
 function listed(overrides: Partial<SecurityIrCase> = {}): SecurityIrCase {
@@ -50,7 +58,9 @@ function recorded(entries: Record<string, Partial<RecordedCase>>): Map<string, R
   }]));
 }
 
-const AS_RECORDED = { caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-22T08:00:00.000Z', version: 3 };
+const AS_RECORDED = {
+  caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-22T08:00:00.000Z', awaitingCustomerSince: '2026-11-22T08:00:00.000Z', version: 3,
+};
 
 describe('baseline', () => {
   const listing = [listed(), listed({ caseId: '2222222222', caseArn: undefined })];
@@ -61,7 +71,7 @@ describe('baseline', () => {
     expect(changes.every((c) => c.events.length === 0)).toBe(true);
     expect(changes.every((c) => c.expectedVersion === undefined)).toBe(true);
     expect(changes[0].state).toEqual({
-      caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z',
+      caseStatus: 'Detection and Analysis', pendingAction: 'Customer', lastUpdatedDate: '2026-11-23T09:12:44.000Z', awaitingCustomerSince: SINCE,
     });
   });
 
@@ -127,6 +137,8 @@ describe('after the baseline', () => {
       lastUpdatedDate: '2026-11-23T09:12:44.000Z',
       closedDate: null,
       observedAt: '2026-11-23T09:13:00.000Z',
+      previousCaseStatusSince: null,
+      previousPendingActionSince: null,
     });
   });
 
@@ -237,7 +249,7 @@ describe('a pending intent (an earlier run may have published without recording)
   const ids = (events: { detail: CaseEventDetail }[]) => events.map((e) => e.detail.changeId);
 
   test('the first run notes where its events lead', () => {
-    expect(firstRun.pending).toEqual([B]);
+    expect(firstRun.pending).toEqual([{ ...B, caseStatusSince: SINCE }]);
     expect(firstRun.expectedVersion).toBe(3);
   });
 
@@ -268,7 +280,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const { changes } = detectChanges(afterCrash, [listedAs(C)], OPTIONS);
     expect(changes[0].events.map((e) => [e.detail.previousCaseStatus, e.detail.caseStatus])).toEqual([[A.caseStatus, B.caseStatus], [B.caseStatus, C.caseStatus]]);
     expect(ids(changes[0].events)).toEqual([...ids(firstRun.events), changeIdOf('1234567890', 'caseStatus', B.caseStatus, C.caseStatus, C.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C]);
+    expect(changes[0].pending).toEqual([B, C].map((step) => ({ ...step, caseStatusSince: SINCE })));
   });
 
   test('two failed runs in a row: every step re-sent with its changeId, in order', () => {
@@ -277,7 +289,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const A2 = { ...A, lastUpdatedDate: '2026-11-25T00:00:00.000Z' };
     const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: secondRun.pending } }), [listedAs(A2)], OPTIONS);
     expect(ids(changes[0].events)).toEqual([...ids(secondRun.events), changeIdOf('1234567890', 'caseStatus', C.caseStatus, A.caseStatus, A2.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C, A2]);
+    expect(changes[0].pending).toEqual([B, C, A2].map((step) => ({ ...step, caseStatusSince: SINCE })));
   });
 
   test('both fields: both events re-sent, then both changes back', () => {
@@ -296,7 +308,7 @@ describe('a pending intent (an earlier run may have published without recording)
 
   test('a new case announced but never recorded: Created re-sent, then its status change', () => {
     const created = detectChanges(new Map(), [listedAs(A)], OPTIONS).changes[0];
-    expect(created.pending).toEqual([A]);
+    expect(created.pending).toEqual([{ ...A, caseStatusSince: SINCE, pendingActionSince: SINCE }]);
     const intentOnly = new Map([['1234567890', { caseStatus: null, pendingAction: null, lastUpdatedDate: null, version: 0, pending: created.pending }]]);
     const { changes } = detectChanges(intentOnly, [listedAs(B)], OPTIONS);
     expect(changes[0].events.map((e) => e.detailType)).toEqual([CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE]);
@@ -315,6 +327,125 @@ describe('a pending intent (an earlier run may have published without recording)
   test('a listing older than the intent is stale, even when newer than the recorded state', () => {
     const between = { ...A, caseStatus: 'Submitted', lastUpdatedDate: '2026-11-23T00:00:00.000Z' };
     expect(detectChanges(afterCrash, [listedAs(between)], OPTIONS)).toEqual({ changes: [], staleCaseIds: ['1234567890'] });
+  });
+});
+
+describe('durations: when each value was first observed', () => {
+  const at = (minutes: number) => new Date(OBSERVED_AT.getTime() + minutes * 60_000);
+  /** Runs detection as a poll at `minutes` after OBSERVED_AT would, and returns the case's change. */
+  const run = (state: RecordedCase | undefined, overrides: Partial<SecurityIrCase>, minutes: number, baseline = false) =>
+    detectChanges(new Map(state ? [['1234567890', state]] : []), [listed(overrides)], { ...OPTIONS, baseline, observedAt: at(minutes) }).changes[0];
+  const recordedAs = (change: CaseChange, version = 1): RecordedCase => ({ ...change.state, version });
+
+  test('the baseline knows no start: null, then the new value timed from its first observation', () => {
+    const baseline = run(undefined, {}, 0, true);
+    expect(baseline.state).toMatchObject({ caseStatusSince: undefined, pendingActionSince: undefined });
+    const acknowledged = run(recordedAs(baseline), { caseStatus: 'Acknowledged' }, 10);
+    expect(acknowledged.events[0].detail).toMatchObject({ previousCaseStatusSince: null, previousPendingActionSince: null });
+    expect(acknowledged.state).toMatchObject({ caseStatusSince: at(10).toISOString(), pendingActionSince: undefined });
+    const none = run(recordedAs(acknowledged, 2), { caseStatus: 'Acknowledged', pendingAction: 'None' }, 25);
+    expect(none.events[0].detail).toMatchObject({ previousCaseStatusSince: at(10).toISOString(), previousPendingActionSince: null });
+    const closed = run(recordedAs(none, 3), { caseStatus: 'Closed', pendingAction: 'None' }, 40);
+    // the status held 30 minutes; the pending action's current value since minute 25
+    expect(closed.events[0].detail).toMatchObject({ previousCaseStatusSince: at(10).toISOString(), previousPendingActionSince: at(25).toISOString() });
+  });
+
+  test('a case that appears after the baseline: Created carries null, its values are timed from then', () => {
+    const created = run(undefined, {}, 5);
+    expect(created.events[0].detail).toMatchObject({ previousCaseStatusSince: null, previousPendingActionSince: null });
+    expect(created.state).toMatchObject({ caseStatusSince: at(5).toISOString(), pendingActionSince: at(5).toISOString() });
+    const changed = run(recordedAs(created), { pendingAction: 'None' }, 65);
+    expect(changed.events[0].detail).toMatchObject({ previousCaseStatusSince: at(5).toISOString(), previousPendingActionSince: at(5).toISOString() });
+  });
+
+  test('a retry carries the values of the first attempt, whenever it runs', () => {
+    const before: RecordedCase = { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z', caseStatusSince: at(-60).toISOString(), version: 4 };
+    const first = run(before, {}, 0);
+    const retried = run({ ...before, pending: first.pending }, { title: 'Renamed' }, 30);
+    expect(retried.events.map((e) => [e.detail.changeId, e.detail.previousCaseStatusSince, e.detail.previousPendingActionSince]))
+      .toEqual(first.events.map((e) => [e.detail.changeId, at(-60).toISOString(), null]));
+    expect(retried.state).toEqual(first.state);
+  });
+});
+
+describe('Awaiting Customer reminders', () => {
+  const MARKS = [60, 240, 1440];
+  const at = (minutes: number) => new Date(OBSERVED_AT.getTime() + minutes * 60_000);
+  const iso = (minutes: number) => at(minutes).toISOString();
+  /** Polls at each of `minutes` (after OBSERVED_AT), recording every change as a complete run would; the events of each poll. */
+  function polls(start: RecordedCase | undefined, steps: { minutes: number; listed?: Partial<SecurityIrCase>; baseline?: boolean }[]) {
+    let state = start;
+    return steps.map(({ minutes, listed: overrides = {}, baseline = false }) => {
+      const [change] = detectChanges(new Map(state ? [['1234567890', state]] : []), [listed(overrides)], { ...OPTIONS, baseline, observedAt: at(minutes), reminderMinutes: MARKS }).changes;
+      if (change) state = { ...change.state, version: (state?.version ?? 0) + 1 };
+      return { events: change?.events ?? [], state: state! };
+    });
+  }
+  const reminders = (run: { events: { detailType: string; detail: CaseEventDetail }[] }) => run.events
+    .filter((e) => e.detailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE)
+    .map((e) => e.detail as CaseAwaitingCustomerDetail);
+
+  test('each mark once, timed from the baseline for a case already waiting then, the detail as specified', () => {
+    const runs = polls(undefined, [0, 59, 60, 61, 239, 241, 1500, 5000].map((minutes) => ({ minutes, baseline: minutes === 0 })));
+    expect(runs.map((run) => reminders(run).map((r) => r.awaitingCustomerMinutes))).toEqual([[], [], [60], [], [], [241], [1500], []]);
+    const [first] = reminders(runs[2]);
+    expect(first).toEqual({
+      ...runs[2].events[0].detail,
+      changeId: reminderIdOf('1234567890', iso(0), 60),
+      caseStatus: 'Detection and Analysis', previousCaseStatus: 'Detection and Analysis',
+      pendingAction: 'Customer', previousPendingAction: 'Customer',
+      previousCaseStatusSince: null, previousPendingActionSince: null,
+      awaitingCustomerSince: iso(0), awaitingCustomerMinutes: 60, observedAt: iso(60),
+    });
+    expect(new Set(runs.flatMap(reminders).map((r) => r.changeId)).size).toBe(3);
+    expect(runs.map((run) => nextReminderAt(run.state, MARKS))).toEqual([60, 60, 240, 240, 240, 1440, undefined, undefined].map((m) => m && at(m).getTime()));
+  });
+
+  test('a poll that skipped marks announces only the latest passed mark', () => {
+    const runs = polls(undefined, [{ minutes: 0 }, { minutes: 1441 }]);
+    expect(reminders(runs[1]).map((r) => [r.changeId, r.awaitingCustomerMinutes])).toEqual([[reminderIdOf('1234567890', iso(0), 1440), 1441]]);
+    expect(runs[1].state.remindedMinutes).toBe(1440);
+  });
+
+  test('none once the pending action left Customer, none for a closed case, and a new waiting period starts its marks again', () => {
+    const runs = polls(undefined, [
+      { minutes: 0 },
+      { minutes: 30, listed: { pendingAction: 'None' } },
+      { minutes: 90, listed: { pendingAction: 'None' } },
+      { minutes: 100 },
+      { minutes: 159 },
+      { minutes: 160 },
+      { minutes: 170, listed: { caseStatus: 'Closed' } },
+      { minutes: 2000, listed: { caseStatus: 'Closed' } },
+    ]);
+    expect(runs.map((run) => reminders(run).map((r) => [r.awaitingCustomerSince, r.awaitingCustomerMinutes]))).toEqual([[], [], [], [], [], [[iso(100), 60]], [], []]);
+    // the new waiting period is timed from the pending action's change, which its reminder also carries
+    expect(reminders(runs[5])[0].previousPendingActionSince).toBe(iso(100));
+    expect(runs[6].state).not.toHaveProperty('awaitingCustomerSince');
+    expect(nextReminderAt(runs[7].state, MARKS)).toBeUndefined();
+  });
+
+  test('a reminder not recorded (a crash, a PutEvents failure) is re-sent by the next run with the same changeId', () => {
+    const [baseline] = polls(undefined, [{ minutes: 0 }]);
+    const options = (minutes: number) => ({ ...OPTIONS, observedAt: at(minutes), reminderMinutes: MARKS });
+    const first = detectChanges(new Map([['1234567890', baseline.state]]), [listed()], options(60)).changes[0];
+    const afterCrash = { ...baseline.state, pending: first.pending };
+    const retried = detectChanges(new Map([['1234567890', afterCrash]]), [listed()], options(70)).changes[0];
+    expect(retried.events.map((e) => [e.detailType, e.detail.changeId])).toEqual(first.events.map((e) => [e.detailType, e.detail.changeId]));
+    expect(retried.events.map((e) => (e.detail as CaseAwaitingCustomerDetail).awaitingCustomerMinutes)).toEqual([70]);
+    expect(retried.state).toEqual(first.state);
+  });
+
+  test('a state recorded before waits were kept starts its wait at this observation, recorded silently', () => {
+    const { changes } = detectChanges(recorded({ 1234567890: { ...AS_RECORDED, awaitingCustomerSince: undefined } }), [listed()], { ...OPTIONS, reminderMinutes: MARKS });
+    expect(changes).toMatchObject([{ events: [], state: { awaitingCustomerSince: SINCE } }]);
+  });
+
+  test('off (no marks): nothing is due, however long the wait', () => {
+    const runs = polls(undefined, [{ minutes: 0 }, { minutes: 100 }]);
+    expect(runs[1].events.filter((e) => e.detailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE)).toHaveLength(1);
+    const [off] = detectChanges(new Map([['1234567890', runs[0].state]]), [listed()], { ...OPTIONS, observedAt: at(100) }).changes;
+    expect(off).toBeUndefined();
   });
 });
 
@@ -346,6 +477,8 @@ describe('detail fields', () => {
       lastUpdatedDate: null,
       closedDate: null,
       observedAt: OBSERVED_AT.toISOString(),
+      previousCaseStatusSince: null,
+      previousPendingActionSince: null,
     });
     expect(changed[0].detail).toMatchObject({ previousCaseStatus: 'Closed', caseStatus: 'Open', previousPendingAction: 'None', pendingAction: 'Customer', title: null });
   });
@@ -357,7 +490,7 @@ describe('detail fields', () => {
     expect(onlyStatus.events.map((e) => [e.detailType, e.detail.pendingAction, e.detail.lastUpdatedDate])).toEqual([
       [CASE_STATUS_CHANGED_DETAIL_TYPE, 'None', '2026-11-22T08:00:00.000Z'],
     ]);
-    expect(onlyStatus.state).toEqual({ caseStatus: 'Open', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z' });
+    expect(onlyStatus.state).toEqual({ caseStatus: 'Open', pendingAction: 'None', lastUpdatedDate: '2026-11-22T08:00:00.000Z', caseStatusSince: SINCE });
   });
 
   test('a recorded date is trusted only up to when it was observed: a forward-dated one silences nothing, a lagging read is still stale', () => {

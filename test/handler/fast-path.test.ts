@@ -6,7 +6,7 @@
 import { SimCase } from '../../local-aws/security-ir-simulator';
 import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../../local-aws/poller-harness';
 import { type Latch, latch } from '../support/latch';
-import { frozenClock } from '../support/virtual-clock';
+import { frozenClock, VirtualClock } from '../support/virtual-clock';
 import { acceptedChangeIds } from '../support/accepted';
 
 let h: PollerHarness;
@@ -183,6 +183,25 @@ describe('duplicates, bursts, order', () => {
     expect(hints.map((r) => r.error)).toEqual(Array(5).fill(undefined));
     expect(acceptedIds().sort()).toEqual(updated.map((c) => expectedChangeId(c, 'caseStatus', 'Acknowledged')).sort());
     await expectQuietPoll();
+  });
+
+  test('durations: a value first seen by a hint is timed from the hint, and the poll that finds the next change says so', async () => {
+    const [byHint, byPoll] = await baselined(2);
+    for (const c of [byHint, byPoll]) h.securityIr.updateCase(c.caseId, { pendingAction: 'Customer' });
+    // the hint a minute before the poll, on a clock a minute behind (its signatures still current)
+    expect((await h.createPoller({ clock: new VirtualClock({ now: () => Date.now() - 60_000 }) }).hint(byHint.caseId)).error).toBeUndefined();
+    expect((await h.poll()).error).toBeUndefined();
+    const firstSeen = new Map(h.eventBridge.events.map((e) => [e.Detail.caseId, e.Detail.observedAt]));
+    expect(Date.parse(firstSeen.get(byPoll.caseId)) - Date.parse(firstSeen.get(byHint.caseId))).toBeGreaterThanOrEqual(60_000);
+    h.resetRecords();
+    for (const c of [byHint, byPoll]) h.securityIr.updateCase(c.caseId, { pendingAction: 'None' });
+    const [viaHint, viaPoll] = [await hint(byHint.caseId), await h.poll()];
+    expect([viaHint.error, viaPoll.error]).toEqual([undefined, undefined]);
+    const details = new Map(h.eventBridge.events.map((e) => [e.Detail.caseId, e.Detail]));
+    for (const c of [byHint, byPoll]) {
+      // whichever path saw Customer first, and whichever sees it end: the same first observation
+      expect(details.get(c.caseId)).toMatchObject({ previousPendingAction: 'Customer', previousPendingActionSince: firstSeen.get(c.caseId), previousCaseStatusSince: null });
+    }
   });
 
   test('a hint that read the state while another run held the lease acts on nothing it read then (found by the soak)', async () => {

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       securityIrAccountId: undefined,
       serviceName: 'security-ir-case-watcher',
       logLevel: 'INFO',
+      awaitingCustomerReminderMinutes: [60, 240, 1440],
     });
   });
 
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       [E.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::444455556666:role/path/SecurityIrReader',
       [E.SERVICE_NAME]: 'prod-watcher',
       [E.LOG_LEVEL]: 'debug',
+      [E.AwaitingCustomerReminderMinutes]: '1, 30,43200',
     })).toEqual({
       stateTableName: 'watcher-state',
       eventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/sec-bus',
@@ -48,7 +50,12 @@ describe('loadConfig', () => {
       securityIrAccountId: '444455556666',
       serviceName: 'prod-watcher',
       logLevel: 'DEBUG',
+      awaitingCustomerReminderMinutes: [1, 30, 43200],
     });
+  });
+
+  test('an empty reminder list turns the reminders off', () => {
+    expect(loadConfig({ ...VALID, [E.AwaitingCustomerReminderMinutes]: '' }).awaitingCustomerReminderMinutes).toEqual([]);
   });
 
   test.each([
@@ -82,6 +89,12 @@ describe('loadConfig', () => {
     [{ [E.SECURITY_IR_ACCOUNT_ID]: '12345' }, E.SECURITY_IR_ACCOUNT_ID, /account/],
     [{ [E.LOG_LEVEL]: 'verbose' }, E.LOG_LEVEL, /must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not "verbose"/],
     [{ [LAMBDA_LOG_LEVEL_ENV]: 'loud' }, LAMBDA_LOG_LEVEL_ENV, /must be one of/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '60,60' }, E.AwaitingCustomerReminderMinutes, /strictly increasing/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '240,60' }, E.AwaitingCustomerReminderMinutes, /strictly increasing/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '0' }, E.AwaitingCustomerReminderMinutes, /whole minutes from 1/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '1.5' }, E.AwaitingCustomerReminderMinutes, /whole minutes/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '43201' }, E.AwaitingCustomerReminderMinutes, /to 43200/],
+    [{ [E.AwaitingCustomerReminderMinutes]: '60,,240' }, E.AwaitingCustomerReminderMinutes, /comma-separated/],
   ])('%o is rejected naming %s', (overrides, variable, message) => {
     let error: unknown;
     try {

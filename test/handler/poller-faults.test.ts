@@ -359,8 +359,12 @@ describe('published, not recorded, then the case changed (write-ahead intent)', 
       ['Security IR Case Status Changed', 'Acknowledged', 'Detection and Analysis'],
       ['Security IR Case Status Changed', 'Detection and Analysis', 'Acknowledged'],
     ]);
+    // The flip back timed from the failed run's first observation of Detection and Analysis, as its intent said.
+    const [firstToB, resentToB, flipBack] = h.eventBridge.events.map((e) => e.Detail as { observedAt: string; previousCaseStatusSince: string | null });
+    expect([firstToB.previousCaseStatusSince, resentToB.previousCaseStatusSince, flipBack.previousCaseStatusSince]).toEqual([null, null, firstToB.observedAt]);
     expect((await h.readState()).cases.get(c.caseId)).toEqual({
       caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: expect.any(String), observedAt: expect.any(String), version: 2,
+      caseStatusSince: flipBack.observedAt,
     }); // recorded, the intent spent
     await expectDelivered([toB, back], { duplicatesAllowed: true });
   });

@@ -96,8 +96,11 @@ test('a status change: one event with previous and current values, the envelope 
     lastUpdatedDate: new Date(updated.lastUpdatedDate! * 1000).toISOString(),
     closedDate: null,
     observedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    // both values were already there at the baseline: their start is unknown
+    previousCaseStatusSince: null,
+    previousPendingActionSince: null,
   });
-  expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Detection and Analysis', version: 2 });
+  expect((await h.readState()).cases.get(c.caseId)).toMatchObject({ caseStatus: 'Detection and Analysis', caseStatusSince: event.Detail.observedAt, version: 2 });
 
   // recorded: the next poll is silent again
   h.resetRecords();

@@ -70,6 +70,8 @@ describe('default props: the history\'s requests and their near misses', () => {
     securityIr.addCase({ caseStatus: 'Submitted' });
     await run(); // every detail-type, several entries in one PutEvents
     await run(); // quiet
+    await harness.ageWaits(61);
+    await run(); // the second case's first reminder
     securityIr.removeCase(third.caseId);
     await run();
     securityIr.updateCase(first.caseId, { caseStatus: 'Closed' });

@@ -19,6 +19,7 @@ import { auditedEventCount } from '../support/event-audit';
 import { EventValidator, loadEventSchemas, shippedEventValidator } from '../support/event-schemas';
 import { harnessPerFile } from '../support/harness-per-file';
 import { scratchDir } from '../support/scratch-dir';
+import { VirtualClock } from '../support/virtual-clock';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const { index, documents } = loadEventSchemas();
@@ -74,11 +75,15 @@ describe('events of a poll and of a hint, as subscribers receive them', () => {
   beforeAll(async () => {
     const h = harness();
     const [first, second] = [h.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None' }), h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' })];
-    const poller = h.createPoller();
+    const settings = { awaitingCustomerReminderMinutes: [1] };
+    const poller = h.createPoller({ settings });
     expect((await poller.poll()).error).toBeUndefined(); // baseline
     h.securityIr.updateCase(first.caseId, { caseStatus: 'Detection and Analysis', pendingAction: 'Customer' });
     h.securityIr.addCase({ caseStatus: 'Submitted', title: null as unknown as string });
     expect((await poller.poll()).error).toBeUndefined();
+    // a minute later (a clock ahead by that much: its signatures still current), the first case's reminder
+    const aMinuteLater = h.createPoller({ settings, clock: new VirtualClock({ now: () => Date.now() + 61_000 }) });
+    expect((await aMinuteLater.poll()).error).toBeUndefined();
     h.securityIr.updateCase(second.caseId, { caseStatus: 'Closed' });
     expect((await poller.hint(second.caseId)).error).toBeUndefined();
     events = h.eventBridge.events.map((e) => deliveredEvent(e, TEST_ACCOUNT_ID, TEST_REGION));

@@ -83,7 +83,8 @@ const invocation: fc.Arbitrary<Step> = fc.oneof(
     }, { requiredKeys: ['step', 'first', 'pauseAt', 'second'] }),
     weight: 1,
   },
-  { arbitrary: fc.record({ step: fc.constant('time' as const), advanceMs: fc.constantFrom(5_000, 60_000) }), weight: 1 },
+  // 150 s: past a shortened reminder mark or two
+  { arbitrary: fc.record({ step: fc.constant('time' as const), advanceMs: fc.constantFrom(5_000, 60_000, 150_000) }), weight: 2 },
 );
 
 /** Mostly some changes to the cases, then an invocation: so that most invocations have work to do. */
@@ -92,7 +93,7 @@ const episode: fc.Arbitrary<Step[]> = fc.tuple(fc.array(worldChange, { maxLength
 
 export function historyArbitrary(shape: HistoryShape): fc.Arbitrary<History> {
   return fc.record({
-    settings: fc.record({ emitCreatedEvents: fc.boolean(), emitExistingCasesOnFirstRun: fc.boolean() }),
+    settings: fc.record({ emitCreatedEvents: fc.boolean(), emitExistingCasesOnFirstRun: fc.boolean(), awaitingCustomerReminderMinutes: fc.constantFrom([], [1, 3]) }),
     firstPoll: run.map((r): Run => ({ ...r, trigger: { trigger: 'poll' } })),
     initialCases: fc.array(fc.record({ caseStatus: status, pendingAction }), { minLength: 1, maxLength: 3 }),
     steps: fc.array(episode, { minLength: 1, maxLength: Math.max(1, Math.floor(shape.maxSteps / 2)) }).map((episodes) => episodes.flat()),

@@ -123,6 +123,8 @@ export type Step =
 export interface Settings {
   readonly emitCreatedEvents: boolean;
   readonly emitExistingCasesOnFirstRun: boolean;
+  /** The reminder marks, shortened to minutes so that a history's time steps cross them; absent or empty: off. */
+  readonly awaitingCustomerReminderMinutes?: readonly number[];
 }
 
 export interface History {

@@ -22,7 +22,10 @@
  * 4. The recorded state never ahead of EventBridge (checked by the runner after every case write
  *    and every step): the accepted events up to a recorded state's date form a chain that ends at
  *    that state's values.
+ * 5. Reminders (`reminderProblems` in model.ts): none invented, the due one of every case still
+ *    waiting at the end delivered, duplicates only where a fault explains them (as in 3).
  */
+import type { CaseAwaitingCustomerDetail } from '../../lib/events';
 import type { CaseState } from '../../lambda/change-detection';
 import type { RunRecord } from './instrumented-run';
 import {
@@ -30,6 +33,8 @@ import {
   distinctTransitions,
   END_OF_TIME,
   fieldsNotReached,
+  isReminder,
+  reminderProblems,
   timelineOf,
   type Timeline,
   type Transition,
@@ -45,6 +50,8 @@ export interface Verdict {
   readonly violations: string[];
   /** Distinct changeIds delivered. */
   readonly transitionsDelivered: number;
+  /** Distinct reminders delivered. */
+  readonly remindersDelivered: number;
   readonly duplicates: ReadonlyMap<DuplicateCause, number>;
   /** States that had to reach subscribers and did not. */
   readonly lost: number;
@@ -57,8 +64,14 @@ export function judge(trace: Trace): Verdict {
   if (trace.deliveries.length !== trace.acceptedAtEventBridge) {
     violations.push(`EventBridge accepted ${trace.acceptedAtEventBridge} events, the runs account for ${trace.deliveries.length}`);
   }
-  const distinct = distinctTransitions(trace.deliveries.map((d) => transitionOf(d.detailType, d.detail)));
+  const reminders = trace.deliveries.filter((d) => isReminder(d.detailType)).map((d) => d.detail as CaseAwaitingCustomerDetail);
+  const distinct = distinctTransitions(trace.deliveries.filter((d) => !isReminder(d.detailType)).map((d) => transitionOf(d.detailType, d.detail)));
   violations.push(...distinct.problems);
+  const stillWaiting = new Map([...trace.finalRecorded]
+    .filter(([caseId, recorded]) => recorded.awaitingCustomerSince !== undefined && trace.finalStates.get(caseId)?.pendingAction === 'Customer')
+    .map(([caseId, recorded]) => [caseId, recorded.awaitingCustomerSince!]));
+  const observedWaiting = (caseId: string, state: CaseState) => state.pendingAction === 'Customer' && state.caseStatus !== 'Closed' && trace.observed.has(caseId, state);
+  violations.push(...reminderProblems(reminders, trace.reminderMinutes, observedWaiting, stillWaiting, trace.finalPollAt));
   let lost = 0;
   for (const t of distinct.transitions.filter((x) => !trace.finalStates.has(x.caseId))) {
     violations.push(`invented: an event for case ${t.caseId}, which never existed`);
@@ -87,7 +100,8 @@ export function judge(trace: Trace): Verdict {
   const faultFree = [...trace.faultsFired.values()].every((n) => n === 0);
   const duplicateCount = [...duplicates.values()].reduce((a, b) => a + b, 0);
   if (faultFree && duplicateCount > 0) violations.push(`${duplicateCount} duplicate(s) in a history that met no fault`);
-  return { violations, transitionsDelivered: distinct.transitions.length, duplicates, lost, faultFree };
+  const remindersDelivered = new Set(reminders.map((r) => r.changeId)).size;
+  return { violations, transitionsDelivered: distinct.transitions.length, remindersDelivered, duplicates, lost, faultFree };
 }
 
 /** Problems with recording `recorded`, given the events EventBridge has accepted so far. */

@@ -1,10 +1,14 @@
 /**
  * The soak's judge on hand-made traces: it must pass a history that delivered everything, and
  * catch each kind of failure it exists for (a lost transition, a state an intent held and never
- * delivered, an invented event, a duplicate no fault explains, a case recorded ahead of EventBridge).
+ * delivered, an invented event, a duplicate no fault explains, a case recorded ahead of EventBridge;
+ * a due reminder missing, an invented one).
  */
-import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE, type CaseEventDetail } from '../../lib/events';
-import { type CaseState, changeIdOf } from '../../lambda/change-detection';
+import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE, CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE,
+  type CaseAwaitingCustomerDetail, type CaseEventDetail,
+} from '../../lib/events';
+import { type CaseState, changeIdOf, reminderIdOf } from '../../lambda/change-detection';
 import type { Delivery, RunRecord } from './instrumented-run';
 import { judge, recordedAheadProblems } from './invariants';
 import { transitionOf } from './model';
@@ -57,6 +61,9 @@ function trace(deliveries: Delivery[], overrides: Partial<Trace> = {}): Trace {
     runs: deliveries.map((d) => run(d.runId)),
     problems: [],
     faultsFired: new Map(),
+    reminderMinutes: [],
+    finalPollAt: 0,
+    finalRecorded: new Map(),
     ...overrides,
   };
 }
@@ -128,4 +135,45 @@ test('a case recorded ahead of what EventBridge accepted', () => {
   expect(recordedAheadProblems(CASE, undefined, [], B)).toEqual([`case ${CASE} recorded before EventBridge accepted its Created`]);
   const created = transitionOf(delivery(1, undefined, B).detailType, delivery(1, undefined, B).detail);
   expect(recordedAheadProblems(CASE, undefined, [created], B)).toEqual([]);
+});
+
+describe('reminders', () => {
+  const since = '2026-01-01T00:00:02.000Z'; // C's first observation
+  const minutesAfter = (m: number) => new Date(Date.parse(since) + m * 60_000).toISOString();
+  /** The reminder a run publishes for C (waiting) at `minutes` for `mark`, overrides applied. */
+  const reminder = (runId: number, mark: number, minutes: number, overrides: Partial<CaseAwaitingCustomerDetail> = {}): Delivery => ({
+    runId,
+    detailType: CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
+    detail: {
+      changeId: reminderIdOf(CASE, since, mark), caseId: CASE,
+      caseStatus: C.caseStatus, previousCaseStatus: C.caseStatus, pendingAction: C.pendingAction, previousPendingAction: C.pendingAction, lastUpdatedDate: C.lastUpdatedDate,
+      observedAt: minutesAfter(minutes), awaitingCustomerSince: since, awaitingCustomerMinutes: minutes, ...overrides,
+    } as CaseAwaitingCustomerDetail,
+  });
+  const upToC = [delivery(1, A, B), delivery(2, B, C, 'pendingAction')];
+  /** Ended waiting at C, the final poll 4 minutes after the wait began, marks at 1 and 3 minutes. */
+  const waitingTrace = (reminders: Delivery[]) => trace([...upToC, ...reminders], {
+    finalStates: new Map([[CASE, C]]), reminderMinutes: [1, 3], finalPollAt: Date.parse(minutesAfter(4)),
+    finalRecorded: new Map([[CASE, { ...C, awaitingCustomerSince: since, remindedMinutes: 3 }]]),
+  });
+
+  test('each due mark delivered: no violation; only the latest after skipped marks is enough', () => {
+    expect(judge(waitingTrace([reminder(3, 1, 1), reminder(4, 3, 3)]))).toMatchObject({ violations: [], remindersDelivered: 2 });
+    expect(judge(waitingTrace([reminder(3, 3, 4)])).violations).toEqual([]);
+  });
+
+  test('the due mark missing at the end: lost', () => {
+    expect(judge(waitingTrace([reminder(3, 1, 1)])).violations).toEqual([expect.stringMatching(/^lost: case 1000000010 waiting since .* passed the 3-minute mark/)]);
+  });
+
+  test('invented: a mark not passed, minutes that do not add up, a state no read saw waiting', () => {
+    const violations = (r: Delivery) => judge(waitingTrace([r, reminder(4, 3, 3)])).violations;
+    expect(violations(reminder(3, 1, 0))).toEqual([expect.stringMatching(/^invented: .* is no mark passed/)]);
+    expect(violations(reminder(3, 1, 1, { awaitingCustomerMinutes: 2 }))).toEqual([expect.stringMatching(/^invented: .* is no mark passed/)]);
+    expect(violations(reminder(3, 1, 1, { pendingAction: 'None', previousPendingAction: 'None' }))).toEqual([expect.stringMatching(/^invented: .* no read observed waiting/)]);
+  });
+
+  test('a reminder delivered twice with no fault to explain it: a violation', () => {
+    expect(judge(waitingTrace([reminder(3, 1, 1), reminder(4, 1, 2), reminder(5, 3, 3)])).violations).toEqual([expect.stringMatching(/^duplicate no fault explains/)]);
+  });
 });

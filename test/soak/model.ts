@@ -5,12 +5,14 @@
  * Pure: the runner feeds it what EventBridge accepted.
  */
 import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
   CASE_CREATED_DETAIL_TYPE,
   CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
   CASE_STATUS_CHANGED_DETAIL_TYPE,
+  type CaseAwaitingCustomerDetail,
   type CaseEventDetail,
 } from '../../lib/events';
-import { type CaseState, changeIdOf } from '../../lambda/change-detection';
+import { type CaseState, changeIdOf, reminderIdOf } from '../../lambda/change-detection';
 
 export type Field = 'caseStatus' | 'pendingAction';
 export const FIELDS: readonly Field[] = ['caseStatus', 'pendingAction'];
@@ -32,6 +34,48 @@ const KINDS: ReadonlyMap<string, Transition['kind']> = new Map([
   [CASE_STATUS_CHANGED_DETAIL_TYPE, 'caseStatus'],
   [CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, 'pendingAction'],
 ]);
+
+/** Reminders are no transitions: the judge reads them apart (`reminderProblems`). */
+export const isReminder = (detailType: string) => detailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE;
+
+/**
+ * What the reminders delivered must satisfy, every copy, against the reads and the state the
+ * history ended with:
+ * - none invented: each is the contract's id of a mark passed (`awaitingCustomerMinutes` at least
+ *   that mark, and the whole minutes from `awaitingCustomerSince` to `observedAt`), for a state some
+ *   read observed waiting on the customer (`Customer`, not closed), the previous values the current;
+ * - every due one delivered: for each case still waiting at the end, the latest mark passed by the
+ *   final clean poll, of the waiting period the watcher recorded (earlier ones may be skipped only
+ *   as the docs say: a poll that found several marks passed sends the latest).
+ */
+export function reminderProblems(
+  reminders: readonly CaseAwaitingCustomerDetail[],
+  marks: readonly number[],
+  observedWaiting: (caseId: string, state: CaseState) => boolean,
+  stillWaiting: ReadonlyMap<string, string>,
+  finalPollAt: number,
+): string[] {
+  const problems: string[] = [];
+  const byId = new Map(reminders.map((r) => [r.changeId, r]));
+  for (const r of reminders) { // every copy: a retry's minutes are its own
+    const minutes = Math.floor((Date.parse(r.observedAt) - Date.parse(r.awaitingCustomerSince)) / 60_000);
+    const mark = marks.find((m) => reminderIdOf(r.caseId, r.awaitingCustomerSince, m) === r.changeId);
+    const state = { caseStatus: r.caseStatus, pendingAction: r.pendingAction, lastUpdatedDate: r.lastUpdatedDate };
+    if (mark === undefined || r.awaitingCustomerMinutes !== minutes || minutes < mark) {
+      problems.push(`invented: reminder ${r.changeId} of case ${r.caseId} (${r.awaitingCustomerMinutes} min since ${r.awaitingCustomerSince}) is no mark passed`);
+    } else if (!observedWaiting(r.caseId, state) || r.previousCaseStatus !== r.caseStatus || r.previousPendingAction !== r.pendingAction) {
+      problems.push(`invented: reminder ${r.changeId} of case ${r.caseId} for ${describeState(state)}, which no read observed waiting on the customer`);
+    }
+  }
+  for (const [caseId, since] of stillWaiting) {
+    const due = marks.filter((m) => Date.parse(since) + m * 60_000 <= finalPollAt).at(-1);
+    const sent = marks.filter((m) => m >= (due ?? Infinity) && byId.has(reminderIdOf(caseId, since, m)));
+    if (due !== undefined && sent.length === 0) {
+      problems.push(`lost: case ${caseId} waiting since ${since} passed the ${due}-minute mark by the final poll, and no reminder for it arrived`);
+    }
+  }
+  return problems;
+}
 
 export function transitionOf(detailType: string, detail: CaseEventDetail): Transition {
   const kind = KINDS.get(detailType);

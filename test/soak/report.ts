@@ -21,6 +21,7 @@ export interface SoakReport {
   readonly steps: number;
   readonly faults: ReadonlyMap<string, number>;
   readonly transitionsDelivered: number;
+  readonly remindersDelivered: number;
   readonly duplicates: ReadonlyMap<string, number>;
   readonly lost: number;
   readonly elapsedMs: number;
@@ -32,6 +33,7 @@ export class SoakTally {
   faultFreeHistories = 0;
   steps = 0;
   transitionsDelivered = 0;
+  remindersDelivered = 0;
   lost = 0;
   readonly faults = new Map<string, number>();
   readonly duplicates = new Map<string, number>();
@@ -40,6 +42,7 @@ export class SoakTally {
     this.histories++;
     this.steps += history.steps.length;
     this.transitionsDelivered += verdict.transitionsDelivered;
+    this.remindersDelivered += verdict.remindersDelivered;
     this.lost += verdict.lost;
     if (verdict.faultFree) this.faultFreeHistories++;
     addAll(this.faults, faultsFired);
@@ -58,6 +61,7 @@ export function formatReport(report: SoakReport): string {
     `faults met: ${total(report.faults)}`,
     ...sorted(report.faults).map(([kind, n]) => `  ${String(n).padStart(6)}  ${kind}`),
     `transitions delivered: ${report.transitionsDelivered}`,
+    `reminders delivered: ${report.remindersDelivered}`,
     `duplicates: ${total(report.duplicates)}`,
     ...sorted(report.duplicates).map(([cause, n]) => `  ${String(n).padStart(6)}  ${cause}`),
     `lost transitions: ${report.lost}`,

@@ -12,7 +12,7 @@ import { type HintRun, type PollerHarness, type PollRun, startPollerHarness } fr
 import { type History, MAX_SLOTS, type Run, type Settings, type Step, type WorldChange } from './history';
 import { type Delivery, InstrumentedRun, type OverlapRole, type RunContext, type RunRecord, RUN_TIMEOUT_MS } from './instrumented-run';
 import { recordedAheadProblems } from './invariants';
-import { describeState, transitionOf, type Transition, type Values } from './model';
+import { describeState, isReminder, transitionOf, type Transition, type Values } from './model';
 import { ServiceFaults } from './service-faults';
 import { VirtualClock } from '../support/virtual-clock';
 import type { Trace } from './trace';
@@ -80,6 +80,8 @@ class HistoryExecution implements RunContext {
   private readonly announced = new StatesByCase();
   private readonly starts = new Map<string, Values>();
   private settings!: Settings;
+  private finalPollAt = 0;
+  private finalRecorded: ReadonlyMap<string, CaseState> = new Map();
   private readonly runs: RunRecord[] = [];
   private readonly deliveries: Delivery[] = [];
   private readonly problems: string[] = [];
@@ -113,6 +115,9 @@ class HistoryExecution implements RunContext {
       runs: this.runs,
       problems: this.problems,
       faultsFired: new Map(this.faults.fired),
+      reminderMinutes: this.settings.awaitingCustomerReminderMinutes ?? [],
+      finalPollAt: this.finalPollAt,
+      finalRecorded: this.finalRecorded,
     };
   }
 
@@ -237,12 +242,14 @@ class HistoryExecution implements RunContext {
   private async finish(): Promise<void> {
     this.world.relistAll();
     this.clock.advance(RUN_TIMEOUT_MS + 1_000);
+    this.finalPollAt = this.clock.now();
     const final = await this.cleanPoll('final poll');
     const quiet = await this.cleanPoll('second final poll');
     if (final.summary?.outcome !== 'succeeded') this.problems.push(`the final clean poll did not succeed: ${final.summary?.outcome ?? final.error?.message}`);
     if (quiet.summary?.eventsPublished !== 0) this.problems.push(`the poll after the final one published ${quiet.summary?.eventsPublished} events`);
     const { meta, cases } = await this.h.readState();
     if (!meta?.digest) this.problems.push('no digest after two clean polls');
+    this.finalRecorded = cases;
     for (const caseId of this.world.caseIds()) {
       const current = this.world.current(caseId)!;
       const recorded = cases.get(caseId);
@@ -257,7 +264,7 @@ class HistoryExecution implements RunContext {
   }
 
   private acceptedTransitions(): Transition[] {
-    return this.h.eventBridge.events.map((e) => transitionOf(e.DetailType, e.Detail));
+    return this.h.eventBridge.events.filter((e) => !isReminder(e.DetailType)).map((e) => transitionOf(e.DetailType, e.Detail));
   }
 }
 

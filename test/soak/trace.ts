@@ -26,4 +26,9 @@ export interface Trace {
   readonly problems: readonly string[];
   /** Faults requests actually met, by kind. */
   readonly faultsFired: ReadonlyMap<string, number>;
+  /** The reminder marks the history ran with (minutes; empty: off). */
+  readonly reminderMinutes: readonly number[];
+  /** When the final clean poll started (epoch ms, the soak's clock), and what the state held after it. */
+  readonly finalPollAt: number;
+  readonly finalRecorded: ReadonlyMap<string, CaseState>;
 }
