@@ -36,6 +36,7 @@ const PENDING_ACTION_CHANGED = 'Security IR Case Pending Action Changed';
 const DETAIL_FIELDS = [
   'schemaVersion', 'changeId', 'caseId', 'caseArn', 'accountId', 'region', 'title', 'caseStatus', 'previousCaseStatus',
   'pendingAction', 'previousPendingAction', 'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
+  'previousCaseStatusSince', 'previousPendingActionSince',
 ];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 /** The example app's notification rules (bin/app.ts with `-c notifyEmail=...`: SecurityIrCaseNotifications' defaults) and the events each must match. */
@@ -406,7 +407,8 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
     Resources: c.caseArn ? [c.caseArn] : [],
   });
   expect({ label, fields: Object.keys(event.Detail).sort() }).toEqual({ label, fields: [...DETAIL_FIELDS].sort() });
-  expect({ label, detail: event.Detail }).toEqual({
+  const { previousCaseStatusSince, previousPendingActionSince, ...timed } = event.Detail;
+  expect({ label, detail: timed }).toEqual({
     label,
     detail: {
       schemaVersion: 1,
@@ -433,6 +435,16 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
   const observed = Date.parse(event.Detail.observedAt);
   expect(observed).toBeGreaterThanOrEqual(poll.startedAt);
   expect(observed).toBeLessThanOrEqual(poll.endedAt);
+  // How long the previous values held: unknown (null) on Created and for a value the baseline found,
+  // else a moment of an earlier poll (the exact values: test/handler/change-detection, poller and fast-path tests).
+  for (const since of [previousCaseStatusSince, previousPendingActionSince]) {
+    if (created || since === null) {
+      expect({ label, since }).toEqual({ label, since: created ? null : since });
+    } else {
+      expect({ label, since }).toEqual({ label, since: expect.stringMatching(ISO_UTC) });
+      expect(Date.parse(since)).toBeLessThan(observed);
+    }
+  }
 }
 
 /** The interval of a `rate(...)` schedule expression, in seconds. */
