@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     for (const cases of options.sizes) {
       rows.push(...await benchSize(cases, latencyMs));
     }
+    rows.push(...await benchReminders(latencyMs));
     progress('bundle size and cold start');
     sections.push(pollSection(rows), bundleTable(measureBundle(bundle)));
   }
@@ -106,6 +107,8 @@ function pollSection(rows: PollRow[]): string {
     'CPU time and peak RSS are those of the handler\'s process (peak RSS: the highest so far in that container); the stand-ins\'',
     'CPU time is that of the bench\'s own process during the poll. The baseline row is each container\'s first invocation, which',
     'also creates the SDK clients and runs their code for the first time.',
+    `The last rows: ${REMINDER_CASES} cases, ${REMINDER_CASES / 5} of them waiting on the customer (reminders at the default marks):`,
+    'a poll with no change and no mark due, then one after an hour of waiting (aged in the state), when every waiting case is due.',
     '',
     pollTable(rows),
     '',
@@ -185,6 +188,27 @@ async function benchSize(cases: number, latencyMs: number): Promise<PollRow[]> {
       rows.push(await measurePoll(standIns, cases, `${percent} %`, latencyMs, { baseline: false, changedCases }));
     }
     return rows;
+  } finally {
+    await standIns.close();
+  }
+}
+
+/** Cases of the reminder rows: the service's most active cases per region; every fifth waits on the customer. */
+const REMINDER_CASES = 60;
+
+/** A quiet poll with waiting cases (1 read, 0 writes), then one at which a mark is due for each of them. */
+async function benchReminders(latencyMs: number): Promise<PollRow[]> {
+  progress(`N = ${REMINDER_CASES}: seeding, every fifth case waiting on the customer`);
+  const standIns = await startBenchStandIns(REMINDER_CASES, latencyMs);
+  try {
+    const { securityIr } = standIns.harness;
+    securityIr.cases.forEach((c, i) => securityIr.updateCase(c.caseId, { pendingAction: i % 5 === 0 ? 'Customer' : 'None' }));
+    const waiting = securityIr.cases.filter((c) => c.pendingAction === 'Customer');
+    await measurePoll(standIns, REMINDER_CASES, 'baseline', latencyMs, { baseline: true, changedCases: 0 });
+    const quiet = await measurePoll(standIns, REMINDER_CASES, `${waiting.length} waiting`, latencyMs, { baseline: false, changedCases: 0 });
+    await standIns.harness.ageWaits(61);
+    const due = await measurePoll(standIns, REMINDER_CASES, `${waiting.length} marks due`, latencyMs, { baseline: false, changedCases: waiting.length });
+    return [quiet, due];
   } finally {
     await standIns.close();
   }

@@ -113,9 +113,10 @@ export interface PollerHarness {
   /** Deletes every item of the state table, straight in dynalite (not counted by the proxy). */
   clearState(): Promise<void>;
   /**
-   * As if the waiting cases had waited `minutes` longer: their `awaitingCustomerSince` and the meta
-   * item's next reminder moved back by that much, straight in dynalite (not counted by the proxy).
-   * How a test with real signatures (the bundled handler's) reaches a reminder mark without waiting.
+   * As if the waiting cases had waited `minutes` longer: their `awaitingCustomerSince` and
+   * `...Since` times and the meta item's next reminder moved back by that much, straight in dynalite
+   * (not counted by the proxy). How a test with real signatures (the bundled handler's) or the demo
+   * reaches a reminder mark without waiting.
    */
   ageWaits(minutes: number): Promise<void>;
   /** Forgets the calls recorded by every stand-in and the accepted events. Queued faults stay. */
@@ -261,11 +262,17 @@ export async function startPollerHarness(options: PollerHarnessOptions = {}): Pr
         ? { S: new Date(Date.parse(item[name].S!) - minutes * 60_000).toISOString() }
         : item[name]?.N !== undefined ? { N: String(Number(item[name].N) - minutes * 60_000) } : undefined;
       const { Items = [] } = await dynamoDirect.send(new ScanCommand({ TableName: tableName }));
-      for (const item of Items) {
-        const [name, value] = ['awaitingCustomerSince', 'nextReminderAt'].map((n) => [n, earlier(item, n)] as const).find(([, v]) => v !== undefined) ?? [];
-        if (name === undefined) continue;
+      for (const item of Items.filter((i) => i.awaitingCustomerSince !== undefined || i.nextReminderAt?.N !== undefined)) {
+        const moved = ['awaitingCustomerSince', 'caseStatusSince', 'pendingActionSince', 'nextReminderAt'].flatMap((name) => {
+          const value = earlier(item, name);
+          return value === undefined ? [] : [[name, value] as const];
+        });
         await dynamoDirect.send(new UpdateItemCommand({
-          TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': name }, ExpressionAttributeValues: { ':v': value! },
+          TableName: tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: `SET ${moved.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(moved.map(([name], i) => [`#a${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(moved.map(([, value], i) => [`:v${i}`, value])),
         }));
       }
     },

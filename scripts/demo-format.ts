@@ -2,7 +2,14 @@
  * How the demo prints: one aligned line per published event and one line per poll or fast-path
  * hint. Colour only on a terminal.
  */
-import { CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_WATCHER_DETAIL_TYPES, CaseEventDetail } from '../lib/events';
+import {
+  CASE_AWAITING_CUSTOMER_DETAIL_TYPE,
+  CASE_CREATED_DETAIL_TYPE,
+  CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE,
+  CASE_WATCHER_DETAIL_TYPES,
+  CaseAwaitingCustomerDetail,
+  CaseEventDetail,
+} from '../lib/events';
 import type { AcceptedEvent } from '../local-aws/eventbridge-simulator';
 
 export interface Palette {
@@ -40,11 +47,14 @@ const TITLE_WIDTH = 40;
 export function formatEventLine(event: AcceptedEvent, palette: Palette = plain, latencyMs?: number): string {
   const detail = event.Detail as CaseEventDetail;
   const time = (event.Time ?? detail.observedAt).slice(11, 19);
+  const held = (since: string | null) => (since === null ? '' : ` (after ${duration(Date.parse(detail.observedAt) - Date.parse(since))})`);
   const transition = event.DetailType === CASE_CREATED_DETAIL_TYPE
     ? `(new) -> ${detail.caseStatus ?? '?'}`
-    : event.DetailType === CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE
-      ? `${detail.previousPendingAction ?? '?'} -> ${detail.pendingAction ?? '?'}`
-      : `${detail.previousCaseStatus ?? '?'} -> ${detail.caseStatus ?? '?'}`;
+    : event.DetailType === CASE_AWAITING_CUSTOMER_DETAIL_TYPE
+      ? `still waiting on the customer: ${duration((detail as CaseAwaitingCustomerDetail).awaitingCustomerMinutes * 60_000)}`
+      : event.DetailType === CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE
+        ? `${detail.previousPendingAction ?? '?'} -> ${detail.pendingAction ?? '?'}${held(detail.previousPendingActionSince)}`
+        : `${detail.previousCaseStatus ?? '?'} -> ${detail.caseStatus ?? '?'}${held(detail.previousCaseStatusSince)}`;
   return [
     palette.dim(time),
     palette.detailType(event.DetailType.padEnd(DETAIL_TYPE_WIDTH), event.DetailType),
@@ -53,6 +63,12 @@ export function formatEventLine(event: AcceptedEvent, palette: Palette = plain, 
     transition,
     ...(latencyMs === undefined ? [] : [palette.dim(`(fast path: ${latencyMs} ms after the change)`)]),
   ].join('  ');
+}
+
+/** `1 h 1 min`, `4 min`, `0 min`: how long a value held, in whole minutes. */
+function duration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }
 
 /** What the stand-ins counted during one invocation, and a word on it. */

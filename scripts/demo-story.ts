@@ -10,6 +10,8 @@ const DAY_SECONDS = 86_400;
 export interface StoryStep {
   readonly narration: string;
   apply(securityIr: SecurityIrSimulator): void;
+  /** Minutes that pass for the cases waiting on the customer (the demo ages their recorded waits). */
+  readonly elapseMinutes?: number;
 }
 
 /** The cases the watcher finds on its first (baseline) poll. */
@@ -68,8 +70,9 @@ const openCase = (caseId: string, title: string) => (securityIr: SecurityIrSimul
 };
 
 /**
- * Steps before polls 2, 3, ...: by poll 3 every detail-type has been published once, so that
- * `--polls 6` shows all three; the last poll finds nothing new (the one-read short-cut).
+ * Steps before polls 2, 3, ...: by poll 3 every change detail-type has been published once, by poll
+ * 4 a reminder (an hour of waiting, aged in the state); the last poll finds nothing new (the
+ * one-read short-cut).
  */
 export const STORY: readonly (readonly StoryStep[])[] = [
   [{ narration: 'AWS acknowledges case 1000000101', apply: update('1000000101', { caseStatus: 'Acknowledged' }) }],
@@ -80,6 +83,7 @@ export const STORY: readonly (readonly StoryStep[])[] = [
     },
     { narration: 'a new case is opened: 1000000103', apply: openCase('1000000103', 'Root account login from new location') },
   ],
+  [{ narration: 'an hour passes: AWS still waits on the customer for 1000000101', apply: () => undefined, elapseMinutes: 61 }],
   [
     { narration: 'the customer uploads the logs to 1000000101', apply: update('1000000101', { pendingAction: 'None' }) },
     { narration: 'the security team contains 1000000102', apply: update('1000000102', { caseStatus: 'Containment, Eradication and Recovery' }) },

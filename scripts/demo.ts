@@ -79,6 +79,7 @@ async function main(): Promise<number> {
         if (!(await pause(options.intervalMs, interrupted.signal))) break;
         for (const step of STORY[poll - 2] ?? []) {
           step.apply(harness.securityIr);
+          if (step.elapseMinutes !== undefined) await harness.ageWaits(step.elapseMinutes);
           print(palette.dim(`  · ${step.narration}`));
         }
       }

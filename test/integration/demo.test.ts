@@ -65,8 +65,13 @@ describe('npm run demo', () => {
       const m = EVENT_LINE.exec(l);
       return m ? [{ detailType: m[1], caseId: m[2] }] : [];
     });
-    // Every change detail-type; a reminder comes only after a mark of waiting, beyond this short story.
-    expect(new Set(events.map((e) => e.detailType))).toEqual(new Set(CASE_WATCHER_DETAIL_TYPES.filter((t) => t !== CASE_AWAITING_CUSTOMER_DETAIL_TYPE)));
+    // Every detail-type: the reminder after an hour of waiting (aged in the state), then how long the wait held.
+    expect(new Set(events.map((e) => e.detailType))).toEqual(new Set(CASE_WATCHER_DETAIL_TYPES));
+    const shown = lines(run.stdout).filter((l) => l.includes(`  1000000101  `)).map((l) => l.replace(/^\S+\s+/, '').replace(/\s{2,}/g, ' | '));
+    expect(shown).toEqual(expect.arrayContaining([
+      `${CASE_AWAITING_CUSTOMER_DETAIL_TYPE} | 1000000101 | Suspicious IAM activity | still waiting on the customer: 1 h 1 min`,
+      'Security IR Case Pending Action Changed | 1000000101 | Suspicious IAM activity | Customer -> None (after 1 h 1 min)',
+    ]));
 
     const polls = lines(run.stdout).flatMap((l) => {
       const m = POLL_LINE.exec(l);
@@ -120,8 +125,9 @@ describe('npm run demo', () => {
     expect(out).toContain('      Case 1000000101: `Suspicious IAM activity`');
     expect(told('PagerDuty').map((l) => l.replace(/\):.*$/, ')'))).toEqual([
       '    PagerDuty  trigger security-ir/1000000101/awaiting-customer (incident #1 triggered)',
-      '    PagerDuty  resolve security-ir/1000000101/awaiting-customer (incident #1 resolved)',
-      '    PagerDuty  resolve security-ir/1000000102/awaiting-customer (no incident)',
+      // the reminder: the same incident (its dedup key), not a second page
+      '    PagerDuty  trigger security-ir/1000000101/awaiting-customer (incident #1 triggered, 2 triggers folded into it)',
+      '    PagerDuty  resolve security-ir/1000000101/awaiting-customer (incident #1 resolved, 2 triggers folded into it)',
       '    PagerDuty  trigger security-ir/1000000104/awaiting-customer (incident #2 triggered)',
     ]);
     expect(out.filter((l) => l.includes('notification failed'))).toEqual([]);
