@@ -36,6 +36,7 @@ const PENDING_ACTION_CHANGED = 'Security IR Case Pending Action Changed';
 const DETAIL_FIELDS = [
   'schemaVersion', 'changeId', 'caseId', 'caseArn', 'accountId', 'region', 'title', 'caseStatus', 'previousCaseStatus',
   'pendingAction', 'previousPendingAction', 'engagementType', 'resolverType', 'createdDate', 'lastUpdatedDate', 'closedDate', 'observedAt',
+  'previousCaseStatusSince', 'previousPendingActionSince',
 ];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 /** The example app's notify rules (bin/app.ts with `-c notifyEmail=...`) and the events each must match. */
@@ -425,8 +426,15 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
       lastUpdatedDate: iso(c.lastUpdatedDate),
       closedDate: iso(c.closedDate),
       observedAt: expect.stringMatching(ISO_UTC),
+      previousCaseStatusSince: event.Detail.previousCaseStatusSince,
+      previousPendingActionSince: event.Detail.previousPendingActionSince,
     },
   });
+  // Each previous value's first observation: unknown (null) on Created or when the baseline found it, else before this read.
+  for (const since of [event.Detail.previousCaseStatusSince, event.Detail.previousPendingActionSince]) {
+    expect({ label, since: since === null || (ISO_UTC.test(since) && since < event.Detail.observedAt) }).toEqual({ label, since: true });
+    if (created) expect({ label, since }).toEqual({ label, since: null });
+  }
   expect({ label, Time: event.Time }).toEqual({ label, Time: event.Detail.observedAt });
   // observedAt is the time of this poll: within the invocation.
   const observed = Date.parse(event.Detail.observedAt);
