@@ -262,10 +262,9 @@ function transitionEvents(from: CaseState | undefined, to: CaseState, listed: Se
 /** The reminder that `state` announces: the case as it is (previous values equal to the current ones) and how long it has waited. */
 function reminderEvent(listed: SecurityIrCase, state: CaseState, options: DetectionOptions): CaseEvent {
   const since = state.awaitingCustomerSince!;
-  const { detail } = caseEvent(CASE_AWAITING_CUSTOMER_DETAIL_TYPE, 'caseStatus', listed, state, state, options);
+  const { detail } = caseEvent(CASE_AWAITING_CUSTOMER_DETAIL_TYPE, 'awaitingCustomer', listed, state, state, options);
   const reminder: CaseAwaitingCustomerDetail = {
     ...detail,
-    changeId: reminderIdOf(listed.caseId, since, state.remindedMinutes!),
     awaitingCustomerSince: since,
     awaitingCustomerMinutes: Math.floor((options.observedAt.getTime() - Date.parse(since)) / 60_000),
   };
@@ -274,7 +273,7 @@ function reminderEvent(listed: SecurityIrCase, state: CaseState, options: Detect
 
 function caseEvent(
   detailType: string,
-  field: ChangeField,
+  field: ChangeField | 'awaitingCustomer',
   listed: SecurityIrCase,
   before: CaseState | undefined,
   after: CaseState,
@@ -288,7 +287,9 @@ function caseEvent(
     : [previousCaseStatus, caseStatus];
   const detail: CaseEventDetail = {
     schemaVersion: EVENT_SCHEMA_VERSION,
-    changeId: changeIdOf(listed.caseId, field, previous, current, lastUpdatedDate),
+    changeId: field === 'awaitingCustomer'
+      ? reminderIdOf(listed.caseId, after.awaitingCustomerSince!, after.remindedMinutes!)
+      : changeIdOf(listed.caseId, field, previous, current, lastUpdatedDate),
     caseId: listed.caseId,
     caseArn: listed.caseArn ?? null,
     accountId: options.accountId,

@@ -428,8 +428,15 @@ function expectContractEvent(event: AcceptedEvent, transition: Transition, poll:
       lastUpdatedDate: iso(c.lastUpdatedDate),
       closedDate: iso(c.closedDate),
       observedAt: expect.stringMatching(ISO_UTC),
+      previousCaseStatusSince: event.Detail.previousCaseStatusSince,
+      previousPendingActionSince: event.Detail.previousPendingActionSince,
     },
   });
+  // Each previous value's first observation: unknown (null) on Created or when the baseline found it, else before this read.
+  for (const since of [event.Detail.previousCaseStatusSince, event.Detail.previousPendingActionSince]) {
+    expect({ label, since: since === null || (ISO_UTC.test(since) && since < event.Detail.observedAt) }).toEqual({ label, since: true });
+    if (created) expect({ label, since }).toEqual({ label, since: null });
+  }
   expect({ label, Time: event.Time }).toEqual({ label, Time: event.Detail.observedAt });
   // observedAt is the time of this poll: within the invocation.
   const observed = Date.parse(event.Detail.observedAt);
