@@ -1,10 +1,10 @@
 /**
  * The randomized soak (test/soak/) within `npm test`: short histories of a few cases through the
  * real handler code against the stand-ins, each checked against the invariants of
- * test/soak/invariants.ts. A fixed seed (the same histories every time), then a fresh seed, printed
- * with a reproduction when it fails, a fixed number of histories each (never a time budget: the
- * checks must not depend on the machine's speed); then the histories the soak once failed on,
- * pinned. `npm run soak` runs longer.
+ * test/soak/invariants.ts. Two fixed seeds (the same histories every run: `npm test` must not pass
+ * or fail by chance), a fixed number of histories each (never a time budget: the checks must not
+ * depend on the machine's speed); then the histories the soak once failed on, pinned. Fresh seeds
+ * are `npm run soak`'s job (it prints a reproduction to pin here).
  *
  * The invariants, per case and field (exact wording in invariants.ts):
  * - nothing lost: the delivered events, one per changeId, chain from the value the case was first
@@ -25,7 +25,7 @@ import { formatReport } from './report';
 import { runSoak, type SoakOptions } from './run-soak';
 import { SoakRunner } from './runner';
 
-const FIXED_SEED = 20261130;
+const FIXED_SEEDS = [20261130, 20261202] as const;
 /** Histories per seed: about 5 s each on a 2-core machine (several times that when it is shared). */
 const SHAPE = { runs: 12, maxSteps: 8 } as const;
 
@@ -37,9 +37,7 @@ async function soak(options: SoakOptions): Promise<void> {
   expect(report.histories).toBe(options.runs);
 }
 
-test(`soak: seed ${FIXED_SEED}`, () => soak({ ...SHAPE, seed: FIXED_SEED }), 180_000);
-
-test('soak: a fresh seed', () => soak({ ...SHAPE, seed: Date.now() % 2 ** 31 }), 180_000);
+test.each(FIXED_SEEDS)('soak: seed %d', (seed) => soak({ ...SHAPE, seed }), 180_000);
 
 describe('histories the soak failed on', () => {
   let runner: SoakRunner;
@@ -65,6 +63,27 @@ describe('histories the soak failed on', () => {
         secondPauseAt: 'lease',
       },
       { step: 'time', advanceMs: 5000 },
+    ],
+  }));
+
+  // KNOWN DEFECT, open (found by a fresh seed, 874202537, at the end of the session that added the
+  // hostile answers): a lagging listing that carries an old state stamped in the future is believed.
+  // The case was Closed at the baseline with a forward-dated lastUpdatedDate, then really moved to
+  // Submitted (an older-looking stamp, accepted because no stamp is trusted beyond the moment it was
+  // observed); a lagging replica then lists the old Closed state with its forward-dated stamp, which
+  // counts as "updated when we saw it", i.e. newer: Submitted -> Closed is published, then Closed ->
+  // Submitted again. Nothing is lost; one transition is invented and one repeated. Refusing it needs
+  // the raw stamps of superseded states remembered per case. test.failing: this fails the day it is fixed.
+  test.failing('seed 874202537: a lagging listing of a forward-dated old state is taken for a change (known defect)', () => expectHolds({
+    settings: { emitCreatedEvents: false, emitExistingCasesOnFirstRun: false, awaitingCustomerReminderMinutes: [] },
+    initialCases: [{ caseStatus: 'Closed', pendingAction: 'Customer' }],
+    firstPoll: { trigger: { trigger: 'poll' }, faults: [], retried: false },
+    steps: [
+      { step: 'world', changes: [{ change: 'hostile', slot: 0, answer: 'skewed' }] },
+      { step: 'run', run: { trigger: { trigger: 'hint', pick: 0, keep: false }, faults: [{ fault: 'crash', at: 'after-lease', after: 0 }], retried: false } },
+      { step: 'world', changes: [{ change: 'status', slot: 0, caseStatus: 'Submitted' }] },
+      { step: 'run', run: { trigger: { trigger: 'poll' }, faults: [], during: { at: 'lease', change: { change: 'create', caseStatus: 'Submitted', pendingAction: 'Customer' } }, retried: false } },
+      { step: 'overlap', first: { trigger: { trigger: 'poll' }, faults: [], retried: false }, pauseAt: 'lease', second: { trigger: { trigger: 'poll' }, faults: [{ fault: 'stale-read' }], retried: false } },
     ],
   }));
 });
