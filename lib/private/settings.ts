@@ -8,7 +8,7 @@ import { validateSchemaRegistryName } from './event-schemas';
 import { reminderMinutes } from './reminders';
 import { ValidationError } from './validation-error';
 import { DEFAULT_EVENT_SOURCE } from '../events';
-import type { SecurityIrCaseWatcherProps } from '../security-ir-case-watcher';
+import type { SecurityIrCaseWatcherProps } from '../security-ir-case-watcher-props';
 
 const DEFAULT_POLL_INTERVAL = Duration.minutes(1);
 const TIMEOUT_MARGIN = Duration.seconds(10);
