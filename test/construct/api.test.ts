@@ -10,7 +10,7 @@ const LIB = join(__dirname, '..', '..', 'lib');
 const SOURCE = readFileSync(join(LIB, 'security-ir-case-watcher.ts'), 'utf8');
 /** Where each public struct is declared. */
 const INTERFACE_FILES: Record<string, string> = {
-  SecurityIrCaseWatcherProps: 'security-ir-case-watcher.ts',
+  SecurityIrCaseWatcherProps: 'security-ir-case-watcher-props.ts',
   CaseEventRuleOptions: 'case-event-rule-options.ts',
   AwaitingCustomerRuleOptions: 'case-event-rule-options.ts',
 };
