@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
-/** Properties of a {@link SecurityIrCaseWatcher}. */
+/** Properties of a `SecurityIrCaseWatcher`. */
 export interface SecurityIrCaseWatcherProps {
   /**
    * How often the watcher lists every Security IR case (an EventBridge Scheduler rate schedule): the
