@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { deadLetterQueue } from './private/dead-letter-queue';
 import { locateNotifierAsset } from './private/notifications/notifier-asset';
 import { NotifierEnvironment } from './private/notifications/notifier-environment';
+import { anyOccurrenceAlarm, deadLetterQueueAlarm } from './private/alarms';
 import { ValidationError } from './private/validation-error';
 import { CaseEventRuleOptions } from './case-event-rule-options';
 import { caseUrlTemplateProblem } from './private/notifications/rules';
@@ -278,22 +279,13 @@ export class SecurityIrCaseNotifications extends Construct {
       throw new ValidationError('notifyOn turns every event off: nothing would ever be told', this);
     }
 
-    this.failedNotificationsAlarm = new cloudwatch.Alarm(this, 'FailedNotificationsAlarm', {
-      alarmDescription: 'A Security IR case notification failed after its retries: see the notifier\'s logs',
-      metric: this.metricFailedNotifications({ period: Duration.minutes(5) }),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterQueueAlarm = new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription: 'A Security IR case event could not be told to people: see the notifications\' dead-letter queue',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.failedNotificationsAlarm = anyOccurrenceAlarm(
+      this,
+      'FailedNotificationsAlarm',
+      'A Security IR case notification failed after its retries: see the notifier\'s logs',
+      this.metricFailedNotifications({ period: Duration.minutes(5) }),
+    );
+    this.deadLetterQueueAlarm = deadLetterQueueAlarm(this, 'A Security IR case event could not be told to people: see the notifications\' dead-letter queue', this.deadLetterQueue);
     for (const alarm of [this.failedNotificationsAlarm, this.deadLetterQueueAlarm]) {
       alarm.addAlarmAction(...(props.alarmActions ?? []));
     }

@@ -80,18 +80,29 @@ export interface WatcherAlarms {
   readonly deadLetterQueue: cloudwatch.Alarm;
 }
 
+/** An alarm that fires on the first data point at or above 1 (a failure, a message in a queue); silence is fine. */
+export function anyOccurrenceAlarm(scope: Construct, id: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription,
+    metric,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    threshold: 1,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** `DeadLetterQueueAlarm`: a message has been waiting in `queue` (the highest count over 5 minutes). */
+export function deadLetterQueueAlarm(scope: Construct, alarmDescription: string, queue: sqs.IQueue): cloudwatch.Alarm {
+  const metric = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM });
+  return anyOccurrenceAlarm(scope, 'DeadLetterQueueAlarm', alarmDescription, metric);
+}
+
 /** The watcher's three alarms, each with the `alarmActions`. */
 export function createAlarms(scope: AlarmSources, pollInterval: Duration, props: AlarmProps): WatcherAlarms {
   const staleness = stalenessWindow(scope, pollInterval, props.stalenessPeriods);
   const alarms: WatcherAlarms = {
-    failedRuns: new cloudwatch.Alarm(scope, 'FailedRunsAlarm', {
-      alarmDescription: 'A Security IR case watcher run failed: see the function logs',
-      metric: scope.metricErrors({ period: alarmPeriod(pollInterval) }),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    failedRuns: anyOccurrenceAlarm(scope, 'FailedRunsAlarm', 'A Security IR case watcher run failed: see the function logs', scope.metricErrors({ period: alarmPeriod(pollInterval) })),
     staleness: new cloudwatch.Alarm(scope, 'StalenessAlarm', {
       alarmDescription: 'No Security IR case watcher run has succeeded for several schedule intervals',
       metric: scope.metricPollSucceeded({ period: staleness.period }),
@@ -102,14 +113,11 @@ export function createAlarms(scope: AlarmSources, pollInterval: Duration, props:
       // No heartbeat at all is the very condition this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }),
-    deadLetterQueue: new cloudwatch.Alarm(scope, 'DeadLetterQueueAlarm', {
-      alarmDescription: 'The Security IR case watcher could not handle something (a tick, a hint or an invocation): see its dead-letter queue',
-      metric: scope.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    deadLetterQueue: deadLetterQueueAlarm(
+      scope,
+      'The Security IR case watcher could not handle something (a tick, a hint or an invocation): see its dead-letter queue',
+      scope.deadLetterQueue,
+    ),
   };
   for (const alarm of [alarms.failedRuns, alarms.staleness, alarms.deadLetterQueue]) {
     alarm.addAlarmAction(...(props.alarmActions ?? []));

@@ -22,30 +22,16 @@ import { matchesEventPattern } from '../support/event-pattern';
 import { deliveredEvent } from '../../local-aws/eventbridge-simulator';
 import { startPollerHarness } from '../../local-aws/poller-harness';
 import { testApp } from '../support/test-app';
+import { CONTRACT_EXAMPLE_DETAIL } from '../support/contract-example';
 
 /** An event as the watcher puts it on the bus (docs/events.md section 1), as EventBridge delivers it. */
 function caseEvent(detailType: string, overrides: Partial<CaseEventDetail> = {}, source = DEFAULT_EVENT_SOURCE) {
   const created = detailType === CASE_CREATED_DETAIL_TYPE;
   const detail: CaseEventDetail = {
+    ...CONTRACT_EXAMPLE_DETAIL,
     schemaVersion: EVENT_SCHEMA_VERSION,
-    changeId: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
-    caseId: '1234567890',
-    caseArn: 'arn:aws:security-ir:us-east-1:111122223333:case/1234567890',
-    accountId: '111122223333',
-    region: 'us-east-1',
-    title: 'Suspicious IAM activity',
-    caseStatus: 'Detection and Analysis',
-    previousCaseStatus: created ? null : 'Acknowledged',
-    pendingAction: 'Customer',
-    previousPendingAction: created ? null : 'None',
-    engagementType: 'Security Incident',
-    resolverType: 'AWS',
-    createdDate: '2026-11-20T10:00:00.000Z',
-    lastUpdatedDate: '2026-11-23T09:12:44.000Z',
-    closedDate: null,
-    observedAt: '2026-11-23T09:13:00.000Z',
-    previousCaseStatusSince: created ? null : '2026-11-22T16:40:03.000Z',
-    previousPendingActionSince: null,
+    // On Created the previous values and their moments are null (docs/events.md).
+    ...(created ? { previousCaseStatus: null, previousPendingAction: null, previousCaseStatusSince: null, previousPendingActionSince: null } : {}),
     ...overrides,
   };
   return {

@@ -318,6 +318,8 @@ test('a scripted case history: every transition published once, as the contract 
 
   // Across the whole history: a changeId names one transition, and is repeated only after a failed run.
   const all = polls.flatMap((p, index) => p.events.map((event) => ({ event, index })));
+  // Some previous value was first observed by a poll of this history: its moment is known, not null.
+  expect(all.some(({ event }) => event.Detail.previousCaseStatusSince !== null || event.Detail.previousPendingActionSince !== null)).toBe(true);
   const byChangeId = new Map<string, typeof all>();
   for (const entry of all) byChangeId.set(entry.event.Detail.changeId, [...(byChangeId.get(entry.event.Detail.changeId) ?? []), entry]);
   for (const [changeId, entries] of byChangeId) {

@@ -2,6 +2,8 @@
  * Watcher events as EventBridge delivers them to the notifier, built from the contract's example,
  * and the hostile titles every destination must show as text.
  */
+import { CONTRACT_EXAMPLE_DETAIL } from '../support/contract-example';
+
 export const SOURCE = 'security-ir.case-watcher';
 export const CREATED = 'Security IR Case Created';
 export const STATUS_CHANGED = 'Security IR Case Status Changed';
@@ -9,24 +11,9 @@ export const PENDING_ACTION_CHANGED = 'Security IR Case Pending Action Changed';
 export const AWAITING_CUSTOMER = 'Security IR Case Awaiting Customer';
 
 export const BASE_DETAIL = {
-  schemaVersion: 1,
+  ...CONTRACT_EXAMPLE_DETAIL,
   changeId: '0123456789abcdef0123456789abcdef',
-  caseId: '1234567890',
-  caseArn: 'arn:aws:security-ir:us-east-1:111122223333:case/1234567890',
-  accountId: '111122223333',
-  region: 'us-east-1',
-  title: 'Suspicious IAM activity',
-  caseStatus: 'Detection and Analysis',
   previousCaseStatus: 'Detection and Analysis',
-  pendingAction: 'Customer',
-  previousPendingAction: 'None',
-  engagementType: 'Security Incident',
-  resolverType: 'AWS',
-  createdDate: '2026-11-20T10:00:00.000Z',
-  lastUpdatedDate: '2026-11-23T09:12:44.000Z',
-  closedDate: null,
-  observedAt: '2026-11-23T09:13:00.000Z',
-  previousCaseStatusSince: '2026-11-22T16:40:03.000Z',
   previousPendingActionSince: '2026-11-23T07:03:00.000Z',
 };
 
