@@ -31,6 +31,11 @@ export interface CaseState {
   readonly awaitingCustomerSince?: string;
   /** The latest reminder mark (minutes) announced in this waiting period; absent before the first. */
   readonly remindedMinutes?: number;
+  /**
+   * The `lastUpdatedDate`s of the states this case recorded before, newest last (at most
+   * `SUPERSEDED_STAMPS_KEPT`): a read carrying one of them is a lagging copy of a state the case has left.
+   */
+  readonly supersededStamps?: readonly string[];
 }
 
 /**
@@ -124,21 +129,20 @@ export function detectChanges(
     const pendingAction = listed.pendingAction ?? known?.pendingAction ?? null;
     // A value's first observation: kept while it holds; unknown (absent) for what the baseline found.
     const firstSeen = known === undefined && options.baseline ? undefined : observedAt;
+    const lastUpdatedDate = isoOrNull(listed.lastUpdatedDate) ?? known?.lastUpdatedDate ?? null;
     const state: CaseState = {
       caseStatus,
       pendingAction,
-      lastUpdatedDate: isoOrNull(listed.lastUpdatedDate) ?? known?.lastUpdatedDate ?? null,
+      lastUpdatedDate,
       caseStatusSince: known !== undefined && known.caseStatus === caseStatus ? known.caseStatusSince : firstSeen,
       pendingActionSince: known !== undefined && known.pendingAction === pendingAction ? known.pendingActionSince : firstSeen,
       ...waitingPeriod(caseStatus, pendingAction, known, options.observedAt, options.reminderMinutes ?? []),
+      ...supersededStamps(known, lastUpdatedDate),
     };
-    // The staleness guard: a read older than a recorded state is left alone. No recorded date is
-    // trusted beyond the moment it was observed, so a forward-dated answer silences no later change.
-    const olderThan = (date: string | null, dateObservedAt: string | undefined) => (dateObservedAt === undefined
-      ? isOlder(state.lastUpdatedDate, date) // recorded before observation times were kept
-      : isOlder(trusted(state.lastUpdatedDate, observedAt), trusted(date, dateObservedAt)));
-    const stale = (before !== undefined && olderThan(before.lastUpdatedDate, before.observedAt))
-      || pending.some((step) => olderThan(step.lastUpdatedDate, item?.pendingObservedAt));
+    // The staleness guard: a read older than a recorded state (or an intent's) is left alone.
+    const read = { lastUpdatedDate, observedAt };
+    const stale = (before !== undefined && isStale(read, before, before.observedAt))
+      || pending.some((step) => isStale(read, step, item?.pendingObservedAt));
     if (stale) {
       staleCaseIds.push(listed.caseId);
       continue;
@@ -324,6 +328,37 @@ function uniqueCases(listing: readonly SecurityIrCase[]): SecurityIrCase[] {
     }
   }
   return [...byId.values()];
+}
+
+/** How many superseded stamps a case keeps: a lagging replica serves a state a few changes old, not more. */
+const SUPERSEDED_STAMPS_KEPT = 4;
+
+/** The superseded stamps of a state that follows `known`: its own, plus `known`'s when the stamp moved on. */
+function supersededStamps(known: CaseState | undefined, lastUpdatedDate: string | null): Pick<CaseState, 'supersededStamps'> {
+  const kept = known?.supersededStamps ?? [];
+  const left = known?.lastUpdatedDate;
+  const stamps = left != null && left !== lastUpdatedDate ? [...kept.filter((s) => s !== left), left].slice(-SUPERSEDED_STAMPS_KEPT) : kept;
+  return stamps.length === 0 ? {} : { supersededStamps: stamps };
+}
+
+/**
+ * Whether a read (its `lastUpdatedDate`, observed at `observedAt`) is older than a recorded state
+ * observed at `recordedObservedAt`. Three rules, any one enough:
+ * - no date is trusted beyond the moment it was observed, so a forward-dated stamp silences no later change;
+ * - a read stamped in the future proves nothing newer than a recorded stamp further in the future:
+ *   both come from the clock that runs ahead, and a later change of that clock is stamped later. A
+ *   genuine change is held only until the moment its stamp names has passed;
+ * - a read carrying the stamp of a state the case has left is a lagging copy of that state (the
+ *   one rule that holds when a real change was stamped before a forward-dated one).
+ */
+function isStale(read: { lastUpdatedDate: string | null; observedAt: string }, recorded: CaseState, recordedObservedAt: string | undefined): boolean {
+  const date = read.lastUpdatedDate;
+  if (recordedObservedAt === undefined) {
+    return isOlder(date, recorded.lastUpdatedDate); // recorded before observation times were kept
+  }
+  return isOlder(trusted(date, read.observedAt), trusted(recorded.lastUpdatedDate, recordedObservedAt))
+    || (isOlder(read.observedAt, date) && isOlder(date, recorded.lastUpdatedDate))
+    || (date !== null && date !== recorded.lastUpdatedDate && (recorded.supersededStamps ?? []).includes(date));
 }
 
 /** `date`, but never later than `observedAt` (when known): what a recorded date can be trusted to say. */

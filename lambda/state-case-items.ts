@@ -3,7 +3,7 @@
  * poll) or with the meta item by one BatchGetItem (a hint), written by conditional PutItems (cases
  * that were announced) and by batches under the lease (silent cases, intents).
  */
-import { PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { CaseState, RecordedCase } from './change-detection';
 import type { Clock } from './clock';
 import { numberOf, stringOrNull } from './state-attributes';
@@ -70,7 +70,7 @@ export class CaseItems {
         TableName: this.table.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: this.partition } },
-        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, caseStatusSince, pendingActionSince, awaitingCustomerSince, remindedMinutes, observedAt, version, basedOnVersion, #pending',
+        ProjectionExpression: 'pk, sk, caseStatus, pendingAction, lastUpdatedDate, caseStatusSince, pendingActionSince, awaitingCustomerSince, remindedMinutes, supersededStamps, observedAt, version, basedOnVersion, #pending',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
@@ -163,6 +163,7 @@ function stateAttributes(state: CaseState): Item {
     ...optionalString('pendingActionSince', state.pendingActionSince),
     ...optionalString('awaitingCustomerSince', state.awaitingCustomerSince),
     ...(state.remindedMinutes === undefined ? {} : { remindedMinutes: { N: String(state.remindedMinutes) } }),
+    ...(state.supersededStamps === undefined ? {} : { supersededStamps: { L: state.supersededStamps.map((stamp) => ({ S: stamp })) } }),
   };
 }
 
@@ -175,7 +176,13 @@ function stateOf(attributes: Item): CaseState {
     pendingActionSince: attributes.pendingActionSince?.S,
     awaitingCustomerSince: attributes.awaitingCustomerSince?.S,
     remindedMinutes: numberOf(attributes.remindedMinutes),
+    ...superseded(attributes.supersededStamps),
   };
+}
+
+function superseded(attribute: AttributeValue | undefined): Pick<CaseState, 'supersededStamps'> {
+  const stamps = (attribute?.L ?? []).flatMap((stamp) => (stamp.S === undefined ? [] : [stamp.S]));
+  return stamps.length === 0 ? {} : { supersededStamps: stamps };
 }
 
 function observedAttribute(observedAt: string | undefined): Item {

@@ -334,8 +334,12 @@ function countByOperation(calls: readonly { operation: string }[]): Record<strin
  */
 export function expectedChangeId(simCase: SimCase, field: 'created' | 'caseStatus' | 'pendingAction', previous: string | null): string {
   const current = field === 'pendingAction' ? simCase.pendingAction ?? null : simCase.caseStatus ?? null;
-  const lastUpdated = simCase.lastUpdatedDate === undefined ? null : new Date(simCase.lastUpdatedDate * 1000).toISOString();
-  return changeIdOf(simCase.caseId, field, previous, current, lastUpdated);
+  return changeIdOf(simCase.caseId, field, previous, current, isoStamp(simCase));
+}
+
+/** `simCase`'s `lastUpdatedDate` (as it is now in the simulator) as the watcher records it. */
+export function isoStamp(simCase: SimCase): string | null {
+  return simCase.lastUpdatedDate === undefined ? null : new Date(simCase.lastUpdatedDate * 1000).toISOString();
 }
 
 /** Builds the bundles (`dist/handler/index.js`, `dist/notifier/index.js`) with `node scripts/bundle.mjs` when `bundlePath` is missing or older than the sources. */

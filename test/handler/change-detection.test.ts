@@ -249,7 +249,7 @@ describe('a pending intent (an earlier run may have published without recording)
   const ids = (events: { detail: CaseEventDetail }[]) => events.map((e) => e.detail.changeId);
 
   test('the first run notes where its events lead', () => {
-    expect(firstRun.pending).toEqual([{ ...B, caseStatusSince: SINCE }]);
+    expect(firstRun.pending).toEqual([{ ...B, caseStatusSince: SINCE, supersededStamps: [A.lastUpdatedDate] }]);
     expect(firstRun.expectedVersion).toBe(3);
   });
 
@@ -280,7 +280,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const { changes } = detectChanges(afterCrash, [listedAs(C)], OPTIONS);
     expect(changes[0].events.map((e) => [e.detail.previousCaseStatus, e.detail.caseStatus])).toEqual([[A.caseStatus, B.caseStatus], [B.caseStatus, C.caseStatus]]);
     expect(ids(changes[0].events)).toEqual([...ids(firstRun.events), changeIdOf('1234567890', 'caseStatus', B.caseStatus, C.caseStatus, C.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C].map((step) => ({ ...step, caseStatusSince: SINCE })));
+    expect(changes[0].pending).toEqual([B, C].map((step, i) => ({ ...step, caseStatusSince: SINCE, supersededStamps: [A, B].slice(0, i + 1).map((s) => s.lastUpdatedDate) })));
   });
 
   test('two failed runs in a row: every step re-sent with its changeId, in order', () => {
@@ -289,7 +289,7 @@ describe('a pending intent (an earlier run may have published without recording)
     const A2 = { ...A, lastUpdatedDate: '2026-11-25T00:00:00.000Z' };
     const { changes } = detectChanges(recorded({ 1234567890: { ...A, version: 3, pending: secondRun.pending } }), [listedAs(A2)], OPTIONS);
     expect(ids(changes[0].events)).toEqual([...ids(secondRun.events), changeIdOf('1234567890', 'caseStatus', C.caseStatus, A.caseStatus, A2.lastUpdatedDate)]);
-    expect(changes[0].pending).toEqual([B, C, A2].map((step) => ({ ...step, caseStatusSince: SINCE })));
+    expect(changes[0].pending).toEqual([B, C, A2].map((step, i) => ({ ...step, caseStatusSince: SINCE, supersededStamps: [A, B, C].slice(0, i + 1).map((s) => s.lastUpdatedDate) })));
   });
 
   test('both fields: both events re-sent, then both changes back', () => {
@@ -512,6 +512,30 @@ describe('detail fields', () => {
     const intent = recorded({ 1234567890: { caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: '2026-11-20T00:00:00.000Z', version: 2,
       pending: [{ caseStatus: 'Acknowledged', pendingAction: 'Customer', lastUpdatedDate: future }], pendingObservedAt: observedEarlier } });
     expect(detectChanges(intent, [listed()], OPTIONS).staleCaseIds).toEqual([]);
+  });
+
+  test('a state keeps the stamps of the last four states it replaced, newest last; a read carrying one is stale', () => {
+    const stamps = ['2026-11-19T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
+    const before = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2026-11-22T12:00:00.000Z', observedAt: '2026-11-22T12:00:05.000Z', supersededStamps: stamps } });
+    const { state } = detectChanges(before, [listed({ caseStatus: 'Closed' })], OPTIONS).changes[0];
+    expect(state.supersededStamps).toEqual([...stamps.slice(1), '2026-11-22T12:00:00.000Z']);
+    // Unchanged stamp (a field the answer left out): nothing superseded.
+    const sameStamp = detectChanges(before, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-22T12:00:00.000Z') })], OPTIONS).changes[0];
+    expect(sameStamp.state.supersededStamps).toEqual(stamps);
+    // A copy of a replaced state, even stamped after the recorded one (a clock set back since): stale.
+    const forwardOld = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2026-11-22T12:00:00.000Z', observedAt: '2026-11-22T12:00:05.000Z', supersededStamps: ['2036-01-01T00:00:00.000Z'] } });
+    expect(detectChanges(forwardOld, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2036-01-01T00:00:00.000Z') })], OPTIONS).staleCaseIds).toEqual(['1234567890']);
+    expect(detectChanges(forwardOld, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:00:00.000Z') })], OPTIONS).staleCaseIds).toEqual([]);
+  });
+
+  test('a read stamped in the future is no proof of a change newer than a recorded stamp further ahead, until its moment has passed', () => {
+    const ahead = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2026-11-23T09:18:00.000Z', observedAt: '2026-11-23T09:10:00.000Z' } });
+    const read = listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:15:00.000Z') });
+    expect(detectChanges(ahead, [read], OPTIONS).staleCaseIds).toEqual(['1234567890']); // observed 09:13, stamped 09:15
+    const afterItsMoment = detectChanges(ahead, [read], { ...OPTIONS, observedAt: new Date('2026-11-23T09:15:00.000Z') });
+    expect(afterItsMoment.changes[0].events.map((e) => e.detail.caseStatus)).toEqual(['Closed']);
+    // Stamped at or after the recorded stamp: a later change of the same clock, at once.
+    expect(detectChanges(ahead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:18:00.001Z') })], OPTIONS).changes).toHaveLength(1);
   });
 
   test('account and region are the watched ones, whatever the ARN says (the ARN is vetted before detection)', () => {

@@ -89,12 +89,63 @@ describe('a forward-dated lastUpdatedDate silences no later change', () => {
     await expectQuietPoll();
   });
 
-  test('a clock 5 minutes ahead, then a change stamped 1 minute ahead: published', async () => {
+  test('a clock 5 minutes ahead, then a change stamped 1 minute ahead: held only until that minute has passed, then published once', async () => {
     const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: nowSeconds() + 300 });
     await poll();
     h.securityIr.updateCase(c.caseId, { pendingAction: 'Customer', lastUpdatedDate: nowSeconds() + 60 });
+    // Stamped in the future and before the recorded stamp: as a lagging copy from the clock that runs ahead would be.
+    expect((await poll()).summary).toMatchObject({ eventsPublished: 0 });
+    const minuteLater = { now: () => Date.now() + 61_000 };
+    expect((await poll(minuteLater)).summary).toMatchObject({ eventsPublished: 1 });
+    await poll(minuteLater);
+    expect(published()).toEqual([[CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, c.caseId, 'Acknowledged', 'Acknowledged', 'None', 'Customer']]);
+  });
+});
+
+describe('a lagging read of a forward-dated state is not taken for a change', () => {
+  /** The next read of `operation` serves `c` as it was when `snapshot` was taken. */
+  const lagOnce = (operation: 'ListCases' | 'GetCase', snapshot: SimCase) => {
+    h.securityIr.servedAs = (served, cases) => {
+      if (served !== operation) return cases;
+      h.securityIr.servedAs = undefined;
+      return cases.map((c) => (c.caseId === snapshot.caseId ? snapshot : c));
+    };
+  };
+  afterEach(() => {
+    h.securityIr.servedAs = undefined;
+  });
+
+  test('a clock 5 minutes ahead throughout: a lagging listing, then a lagging GetCase, of a state never recorded publish nothing', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: nowSeconds() + 300 });
+    await poll();
+    h.securityIr.updateCase(c.caseId, { title: 'Renamed', lastUpdatedDate: nowSeconds() + 300 }); // no change to record
+    const before = { ...c };
+    await poll();
+    h.securityIr.updateCase(c.caseId, { pendingAction: 'Customer', lastUpdatedDate: nowSeconds() + 300 });
+    await poll();
+    lagOnce('ListCases', before);
+    expect((await poll()).summary).toMatchObject({ eventsPublished: 0 });
+    lagOnce('GetCase', before);
+    expect((await h.createPoller().hint(c.caseId)).summary?.outcome).not.toBe('published');
     await poll();
     expect(published()).toEqual([[CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, c.caseId, 'Acknowledged', 'Acknowledged', 'None', 'Customer']]);
+  });
+
+  test('stamped 10 years ahead, then a real change stamped now: a lagging copy of the forward-dated state is known by its stamp', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: nowSeconds() + 10 * 365 * 86_400 });
+    const forwardDated = { ...c };
+    await poll();
+    h.securityIr.updateCase(c.caseId, { pendingAction: 'Customer', lastUpdatedDate: nowSeconds() });
+    await poll();
+    lagOnce('ListCases', forwardDated);
+    expect((await poll()).summary).toMatchObject({ eventsPublished: 0 });
+    lagOnce('GetCase', forwardDated);
+    expect((await h.createPoller().hint(c.caseId)).summary?.outcome).not.toBe('published');
+    expect(published()).toEqual([[CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, c.caseId, 'Acknowledged', 'Acknowledged', 'None', 'Customer']]);
+    // A real change back is still a change.
+    h.securityIr.updateCase(c.caseId, { pendingAction: 'None', lastUpdatedDate: nowSeconds() });
+    await poll();
+    expect(published().at(-1)).toEqual([CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, c.caseId, 'Acknowledged', 'Acknowledged', 'Customer', 'None']);
   });
 });
 

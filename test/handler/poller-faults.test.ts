@@ -8,7 +8,7 @@ import { SecurityIrError } from '../../lambda/security-ir-errors';
 import { frozenClock } from '../support/virtual-clock';
 import { acceptedChangeIds } from '../support/accepted';
 import { SimCase } from '../../local-aws/security-ir-simulator';
-import { expectedChangeId, PollerHarness, startPollerHarness, WatcherStore } from '../../local-aws/poller-harness';
+import { expectedChangeId, isoStamp, PollerHarness, startPollerHarness, WatcherStore } from '../../local-aws/poller-harness';
 
 let h: PollerHarness;
 beforeEach(async () => {
@@ -343,8 +343,10 @@ describe('published, not recorded, then the case changed (write-ahead intent)', 
 
   test('a case that flips back: the next run re-sends the first transition (same changeId) and the flip back', async () => {
     const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
+    const stampOfA = isoStamp(c);
     await h.poll();
     const toB = expectedChangeId(h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis' }), 'caseStatus', 'Acknowledged');
+    const stampOfB = isoStamp(c);
     const failed = await h.poll({ wrapStore: recordFails });
     expect(failed.error?.message).toBe('case write failed');
     expect(acceptedIds()).toEqual([toB]);
@@ -364,8 +366,8 @@ describe('published, not recorded, then the case changed (write-ahead intent)', 
     expect([firstToB.previousCaseStatusSince, resentToB.previousCaseStatusSince, flipBack.previousCaseStatusSince]).toEqual([null, null, firstToB.observedAt]);
     expect((await h.readState()).cases.get(c.caseId)).toEqual({
       caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: expect.any(String), observedAt: expect.any(String), version: 2,
-      caseStatusSince: flipBack.observedAt,
-    }); // recorded, the intent spent
+      caseStatusSince: flipBack.observedAt, supersededStamps: [stampOfA, stampOfB],
+    }); // recorded, the intent spent, and the stamps it left kept (a lagging copy of either is stale)
     await expectDelivered([toB, back], { duplicatesAllowed: true });
   });
 
