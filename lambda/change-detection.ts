@@ -12,46 +12,10 @@ import {
   CaseEventDetail,
   EVENT_SCHEMA_VERSION,
 } from '../lib/events';
+import type { CaseState, RecordedCase } from './case-state';
 import type { SecurityIrCase } from './security-ir-case';
-
-/** What the watcher remembers of a case between runs. */
-export interface CaseState {
-  readonly caseStatus: string | null;
-  readonly pendingAction: string | null;
-  /** ISO time of the case's last update when this state was recorded: guards against stale listings. */
-  readonly lastUpdatedDate: string | null;
-  /** When the watcher first observed this `caseStatus` (ISO); absent: already there at the baseline. */
-  readonly caseStatusSince?: string;
-  /** When the watcher first observed this `pendingAction` (ISO); absent: already there at the baseline. */
-  readonly pendingActionSince?: string;
-  /**
-   * While the case waits on the customer (`pendingAction: Customer`, not closed): when this waiting
-   * period started (ISO; the first observation, or the baseline's time). Absent otherwise.
-   */
-  readonly awaitingCustomerSince?: string;
-  /** The latest reminder mark (minutes) announced in this waiting period; absent before the first. */
-  readonly remindedMinutes?: number;
-  /**
-   * The `lastUpdatedDate`s of the states this case recorded before, newest last (at most
-   * `SUPERSEDED_STAMPS_KEPT`): a read carrying one of them is a lagging copy of a state the case has left.
-   */
-  readonly supersededStamps?: readonly string[];
-}
-
-/**
- * A case as the state table holds it: its recorded state, the version conditional writes compare
- * against, and the write-ahead intent a run left if it may have published without recording.
- */
-export interface RecordedCase extends CaseState {
-  /** 0 when the case was never recorded (only an intent exists): the state fields are then all null. */
-  readonly version: number;
-  /** When the recorded state was observed (ISO); absent for a state recorded before this was kept. */
-  readonly observedAt?: string;
-  /** The states the intent's events lead to, oldest first. Absent when there is no intent. */
-  readonly pending?: readonly CaseState[];
-  /** When the intent's newest state was observed (ISO). */
-  readonly pendingObservedAt?: string;
-}
+import { isOlder, isStale, supersededStamps } from './staleness';
+import { waitingPeriod } from './waiting-period';
 
 export interface DetectionOptions {
   /** True until a first complete listing has been recorded (the baseline run). */
@@ -100,10 +64,6 @@ export interface Detection {
 }
 
 type ChangeField = 'created' | 'caseStatus' | 'pendingAction';
-
-/** The `pendingAction` that means AWS waits on the customer, and the status that ends every wait. */
-const AWAITING_CUSTOMER = 'Customer';
-const CLOSED = 'Closed';
 
 /**
  * Compares the listing with the recorded state. A case missing from the listing yields nothing.
@@ -172,39 +132,6 @@ export function detectChanges(
     }
   }
   return { changes, staleCaseIds };
-}
-
-/**
- * When the next reminder mark of the case's waiting period is due (epoch ms), or undefined when it
- * does not wait or every mark was announced: what the poll keeps so a quiet listing need not load
- * the cases to know that no reminder is due.
- */
-export function nextReminderAt(state: CaseState, reminderMinutes: readonly number[]): number | undefined {
-  const mark = reminderMinutes.find((minutes) => minutes > (state.remindedMinutes ?? 0));
-  return state.awaitingCustomerSince === undefined || mark === undefined ? undefined : Date.parse(state.awaitingCustomerSince) + mark * 60_000;
-}
-
-/**
- * The waiting period of a case in `caseStatus`/`pendingAction` observed at `observedAt`: the known
- * one continued, or one starting now; and the latest mark due, announced by this state. Marks a
- * poll skipped (the function was down, a failed run) are not announced one by one: only the latest.
- */
-function waitingPeriod(
-  caseStatus: string | null,
-  pendingAction: string | null,
-  known: CaseState | undefined,
-  observedAt: Date,
-  reminderMinutes: readonly number[],
-): Pick<CaseState, 'awaitingCustomerSince' | 'remindedMinutes'> {
-  if (pendingAction !== AWAITING_CUSTOMER || caseStatus === CLOSED) {
-    return {};
-  }
-  const continued = known?.pendingAction === AWAITING_CUSTOMER && known.caseStatus !== CLOSED && known.awaitingCustomerSince !== undefined;
-  const since = continued ? known.awaitingCustomerSince! : observedAt.toISOString();
-  const reminded = continued ? known.remindedMinutes : undefined;
-  const waited = (observedAt.getTime() - Date.parse(since)) / 60_000;
-  const due = reminderMinutes.filter((minutes) => minutes > (reminded ?? 0) && minutes <= waited).at(-1) ?? reminded;
-  return { awaitingCustomerSince: since, ...(due === undefined ? {} : { remindedMinutes: due }) };
 }
 
 /**
@@ -328,47 +255,6 @@ function uniqueCases(listing: readonly SecurityIrCase[]): SecurityIrCase[] {
     }
   }
   return [...byId.values()];
-}
-
-/** How many superseded stamps a case keeps: a lagging replica serves a state a few changes old, not more. */
-const SUPERSEDED_STAMPS_KEPT = 4;
-
-/** The superseded stamps of a state that follows `known`: its own, plus `known`'s when the stamp moved on. */
-function supersededStamps(known: CaseState | undefined, lastUpdatedDate: string | null): Pick<CaseState, 'supersededStamps'> {
-  const kept = known?.supersededStamps ?? [];
-  const left = known?.lastUpdatedDate;
-  const stamps = left != null && left !== lastUpdatedDate ? [...kept.filter((s) => s !== left), left].slice(-SUPERSEDED_STAMPS_KEPT) : kept;
-  return stamps.length === 0 ? {} : { supersededStamps: stamps };
-}
-
-/**
- * Whether a read (its `lastUpdatedDate`, observed at `observedAt`) is older than a recorded state
- * observed at `recordedObservedAt`. Three rules, any one enough:
- * - no date is trusted beyond the moment it was observed, so a forward-dated stamp silences no later change;
- * - a read stamped in the future proves nothing newer than a recorded stamp further in the future:
- *   both come from the clock that runs ahead, and a later change of that clock is stamped later. A
- *   genuine change is held only until the moment its stamp names has passed;
- * - a read carrying the stamp of a state the case has left is a lagging copy of that state (the
- *   one rule that holds when a real change was stamped before a forward-dated one).
- */
-function isStale(read: { lastUpdatedDate: string | null; observedAt: string }, recorded: CaseState, recordedObservedAt: string | undefined): boolean {
-  const date = read.lastUpdatedDate;
-  if (recordedObservedAt === undefined) {
-    return isOlder(date, recorded.lastUpdatedDate); // recorded before observation times were kept
-  }
-  return isOlder(trusted(date, read.observedAt), trusted(recorded.lastUpdatedDate, recordedObservedAt))
-    || (isOlder(read.observedAt, date) && isOlder(date, recorded.lastUpdatedDate))
-    || (date !== null && date !== recorded.lastUpdatedDate && (recorded.supersededStamps ?? []).includes(date));
-}
-
-/** `date`, but never later than `observedAt` (when known): what a recorded date can be trusted to say. */
-function trusted(date: string | null, observedAt: string | undefined): string | null {
-  return date !== null && observedAt !== undefined && Date.parse(observedAt) < Date.parse(date) ? observedAt : date;
-}
-
-/** True only when both times are known and `a` is strictly earlier than `b`. */
-function isOlder(a: string | null, b: string | null): boolean {
-  return a !== null && b !== null && Date.parse(a) < Date.parse(b);
 }
 
 function isoOrNull(date: Date | undefined): string | null {

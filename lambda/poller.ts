@@ -3,7 +3,8 @@
  * the lease, detect, publish, record. Every dependency is passed in so tests can drive each step.
  */
 import { arnMismatch, type WatchedScope } from './case-identity';
-import { type Detection, detectChanges, listingDigest, nextReminderAt } from './change-detection';
+import { type Detection, detectChanges, listingDigest } from './change-detection';
+import { nextReminderAt } from './waiting-period';
 import { publishAndRecord, type RecorderPublisher, type RecorderStore } from './change-recorder';
 import { type Clock, systemClock } from './clock';
 import { type LeaseStore, takePollLease, underLease } from './lease';
@@ -12,7 +13,7 @@ import type { SecurityIrCase } from './security-ir-case';
 import type { ListCasesPage, RequestOptions } from './security-ir-client';
 import type { SkippedItem } from './security-ir-responses';
 import { isSecurityIrError, SecurityIrError } from './security-ir-errors';
-import type { RecordedCase } from './change-detection';
+import type { RecordedCase } from './case-state';
 import type { MetaRecord, ReminderSchedule } from './state-store';
 import { describeError, echoed } from './strings';
 import type { RunOutcome, RunSummary, Telemetry } from './telemetry';

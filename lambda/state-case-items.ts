@@ -4,7 +4,7 @@
  * that were announced) and by batches under the lease (silent cases, intents).
  */
 import { type AttributeValue, PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import type { CaseState, RecordedCase } from './change-detection';
+import type { CaseState, RecordedCase } from './case-state';
 import type { Clock } from './clock';
 import { numberOf, stringOrNull } from './state-attributes';
 import type { Item, StateTable } from './state-table';

@@ -6,7 +6,7 @@
  * only: conditional single-item writes instead of transactions (which dynalite lacks, too).
  */
 import type { WatchedScope } from './case-identity';
-import type { RecordedCase } from './change-detection';
+import type { RecordedCase } from './case-state';
 import { type Clock, systemClock } from './clock';
 import { CaseItems, type CaseIntent, type CaseWrite } from './state-case-items';
 import { MetaItem, metaOf, type MetaRecord, type ReleaseOptions } from './state-meta-item';

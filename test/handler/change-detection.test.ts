@@ -12,10 +12,10 @@ import {
   detectChanges,
   DetectionOptions,
   listingDigest,
-  nextReminderAt,
-  RecordedCase,
   reminderIdOf,
 } from '../../lambda/change-detection';
+import type { RecordedCase } from '../../lambda/case-state';
+import { nextReminderAt } from '../../lambda/waiting-period';
 import type { SecurityIrCase } from '../../lambda/security-ir-case';
 
 const OBSERVED_AT = new Date('2026-11-23T09:13:00.000Z');

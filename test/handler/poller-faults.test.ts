@@ -3,7 +3,7 @@
  * events EventBridge accepted with the transitions that happened, by changeId: nothing lost,
  * nothing spurious (a re-send of the same transition carries the same changeId).
  */
-import { RecordedCase } from '../../lambda/change-detection';
+import type { RecordedCase } from '../../lambda/case-state';
 import { SecurityIrError } from '../../lambda/security-ir-errors';
 import { frozenClock } from '../support/virtual-clock';
 import { acceptedChangeIds } from '../support/accepted';

@@ -69,10 +69,15 @@ test('the private notification modules shared with the notifier import nothing',
   }
 });
 
-test('change detection does no I/O: it imports only hashing, the event contract and types', () => {
-  const text = readFileSync(join(ROOT, 'lambda/change-detection.ts'), 'utf8');
-  const valueImports = [...text.matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)].map((m) => m[1]);
-  expect(valueImports.filter((s) => s !== 'crypto' && s !== '../lib/events')).toEqual([]);
+test('change detection does no I/O: it and the modules it imports import only hashing, the event contract and each other', () => {
+  const valueImports = (file: string) => [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)].map((m) => m[1]);
+  const reached = new Set(['lambda/change-detection.ts']);
+  for (const file of reached) {
+    for (const specifier of valueImports(file).filter((s) => s.startsWith('./'))) reached.add(`${resolved(file, specifier)}.ts`);
+  }
+  expect([...reached].sort()).toEqual(['lambda/change-detection.ts', 'lambda/staleness.ts', 'lambda/waiting-period.ts']);
+  const outside = [...reached].flatMap((file) => valueImports(file).filter((s) => !s.startsWith('./') && s !== 'crypto' && s !== '../lib/events'));
+  expect(outside).toEqual([]);
 });
 
 test('the library, the handler and the stand-ins never import test support', () => {

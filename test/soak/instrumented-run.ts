@@ -4,7 +4,7 @@
  * kill its process, and record what EventBridge accepted from it and which cases it recorded.
  */
 import type { PutEventsCommand, PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
-import type { CaseState } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
 import type { PutEventsSender } from '../../lambda/publisher';
 import type { WatcherStore } from '../../local-aws/poller-harness';
 import type { CaseEventDetail } from '../../lib/events';

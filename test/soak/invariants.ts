@@ -26,7 +26,7 @@
  *    waiting at the end delivered, duplicates only where a fault explains them (as in 3).
  */
 import type { CaseAwaitingCustomerDetail } from '../../lib/events';
-import type { CaseState } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
 import type { RunRecord } from './instrumented-run';
 import {
   describeState,

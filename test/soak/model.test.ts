@@ -8,7 +8,8 @@ import {
   CASE_AWAITING_CUSTOMER_DETAIL_TYPE, CASE_CREATED_DETAIL_TYPE, CASE_PENDING_ACTION_CHANGED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE,
   type CaseAwaitingCustomerDetail, type CaseEventDetail,
 } from '../../lib/events';
-import { type CaseState, changeIdOf, reminderIdOf } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
+import { changeIdOf, reminderIdOf } from '../../lambda/change-detection';
 import type { Delivery, RunRecord } from './instrumented-run';
 import { judge, recordedAheadProblems } from './invariants';
 import { transitionOf } from './model';

@@ -12,7 +12,8 @@ import {
   type CaseAwaitingCustomerDetail,
   type CaseEventDetail,
 } from '../../lib/events';
-import { type CaseState, changeIdOf, reminderIdOf } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
+import { changeIdOf, reminderIdOf } from '../../lambda/change-detection';
 
 export type Field = 'caseStatus' | 'pendingAction';
 export const FIELDS: readonly Field[] = ['caseStatus', 'pendingAction'];

@@ -6,7 +6,7 @@
  */
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { CaseState } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../local-aws/credentials';
 import { type HintRun, type PollerHarness, type PollRun, startPollerHarness } from '../../local-aws/poller-harness';
 import { type History, MAX_SLOTS, type Run, type Settings, type Step, type WorldChange } from './history';

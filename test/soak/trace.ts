@@ -3,7 +3,7 @@
  * type, so that the runner, which checks some invariants on the way, and the invariants do not
  * import each other.
  */
-import type { CaseState } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
 import type { Delivery, RunRecord } from './instrumented-run';
 import type { Values } from './model';
 import type { StatesByCase } from './world';

@@ -4,7 +4,7 @@
  * observed and of the Security IR events waiting to be delivered as hints.
  */
 import { CASE_ID_PATTERN } from '../../lambda/case-identity';
-import type { CaseState } from '../../lambda/change-detection';
+import type { CaseState } from '../../lambda/case-state';
 import type { SecurityIrSimulator, SimCase } from '../../local-aws/security-ir-simulator';
 import { type HostileAnswer, MAX_SLOTS, type WorldChange } from './history';
 
