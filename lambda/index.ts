@@ -7,12 +7,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { HandlerEnvironment } from '../lib/internal/handler-environment';
 import { ConfigError, DEFAULT_SERVICE_NAME, loadConfig, WatcherConfig } from './config';
 import { FastPath } from './fast-path';
 import { classifyInvocation } from './invocation';
+import { keptUntilExpiry } from './lambda-credentials';
 import { Poller } from './poller';
 import { EventPublisher } from './publisher';
 import { type RunSettings, scopeOf } from './run';
@@ -113,8 +113,7 @@ function createContainer(context: LambdaContext): Container {
  * alone calls STS on every use, i.e. on every signed request.
  */
 function assumedRole(roleArn: string): AwsCredentialIdentityProvider {
-  const provider = fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'security-ir-case-watcher' } });
-  return memoizeIdentityProvider(provider, isIdentityExpired, doesIdentityRequireRefresh)!;
+  return keptUntilExpiry(fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'security-ir-case-watcher' } }));
 }
 
 /**

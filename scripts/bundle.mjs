@@ -11,6 +11,8 @@ const bundles = [
   { entry: join('lambda', 'index.ts'), name: 'handler' },
   { entry: join('lambda', 'notifier', 'index.ts'), name: 'notifier' },
 ];
+// The SDK's default credential chain, in its place the chain of a Lambda function (lambda/lambda-credentials.ts).
+const alias = { '@aws-sdk/credential-provider-node': join(root, 'lambda', 'lambda-credentials.ts') };
 
 for (const { entry, name } of bundles) {
   const outdir = join(root, 'dist', name);
@@ -37,6 +39,7 @@ for (const { entry, name } of bundles) {
     // The handler must never import these (docs/design.md). Left external, such an import shows up
     // as a require() that the bundle test rejects, instead of megabytes bundled unnoticed.
     external: ['aws-cdk-lib', 'constructs'],
+    alias,
     logLevel: 'warning',
   });
   writeFileSync(join(root, 'dist', `${name}-meta.json`), JSON.stringify(result.metafile));

@@ -4,6 +4,9 @@
  * included (`AWS_ENDPOINT_URL_*`), through several polls of one container.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { CASE_CREATED_DETAIL_TYPE, CASE_STATUS_CHANGED_DETAIL_TYPE } from '../../lib/events';
 import { HandlerEnvironment } from '../../lib/internal/handler-environment';
 import { METRIC_NAMESPACE, MetricName } from '../../lib/metrics';
@@ -189,6 +192,55 @@ test('deployed before the reader role exists (docs/construct.md, "Cross-account 
     await crossAccount.close();
     await sts.close();
   }
+});
+
+describe('the bundle\'s credentials: Lambda\'s own, from the environment or the container credentials endpoint', () => {
+  const NO_KEYS = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+
+  test('no key in the environment: the credentials endpoint is asked once per client, with its token, and its keys sign every request', async () => {
+    const asked: (string | undefined)[] = [];
+    const endpoint = createServer((request, response) => {
+      asked.push(request.headers.authorization);
+      const expiration = new Date(Date.now() + 3_600_000).toISOString();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        AccessKeyId: TEST_CREDENTIALS.accessKeyId, SecretAccessKey: TEST_CREDENTIALS.secretAccessKey, Token: 'container-session', Expiration: expiration,
+      }));
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const { port } = endpoint.address() as AddressInfo;
+    try {
+      const env = { ...NO_KEYS, AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token' };
+      await withFreshHandler(env, async (harness, handler) => {
+        harness.securityIr.addCase();
+        expect((await handler.invoke()).result).toMatchObject({ outcome: 'succeeded' });
+        expect((await handler.invoke()).result).toMatchObject({ outcome: 'succeeded' });
+        const clientsUsed = [harness.securityIr.calls, harness.dynamoDb.calls, harness.eventBridge.calls].filter((calls) => calls.length > 0).length;
+        expect(clientsUsed).toBeGreaterThanOrEqual(2);
+        expect(asked).toEqual(Array(clientsUsed).fill('container-token')); // kept across requests and invocations
+      });
+    } finally {
+      await new Promise((resolve) => endpoint.close(resolve));
+    }
+  });
+
+  test('neither: the invocation fails saying so, and no request leaves', async () => {
+    await withFreshHandler(NO_KEYS, async (harness, handler) => {
+      const run = await handler.invoke();
+      expect(run.error).toBeDefined();
+      expect(JSON.stringify(run.logs.filter((l) => l.level === 'ERROR'))).toMatch(/credential/i);
+      expect([harness.securityIr.calls, harness.dynamoDb.calls, harness.eventBridge.calls]).toEqual([[], [], []]);
+    });
+  });
+
+  test('the SDK\'s other credential sources (profiles, SSO, credential_process, web identity, instance metadata) are not in the bundle', () => {
+    const meta = JSON.parse(readFileSync(join(dirname(ensureBundle()), '..', 'handler-meta.json'), 'utf8'));
+    const bundled = Object.entries<{ bytesInOutput: number }>(meta.outputs['dist/handler/index.js'].inputs).filter(([, input]) => input.bytesInOutput > 0);
+    const packages = new Set(bundled.map(([input]) => /node_modules\/(@[^/]+\/[^/]+|[^/]+)/.exec(input)?.[1]).filter(Boolean));
+    const left = ['ini', 'sso', 'process', 'web-identity', 'login', 'node'].map((name) => `@aws-sdk/credential-provider-${name}`);
+    expect(left.filter((name) => packages.has(name))).toEqual([]);
+    expect(packages.has('@smithy/credential-provider-imds')).toBe(false);
+    expect(packages.has('@aws-sdk/credential-provider-env')).toBe(true);
+  });
 });
 
 type EnvOverrides = Record<string, string | undefined>;
