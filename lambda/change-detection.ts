@@ -104,7 +104,10 @@ export function detectChanges(
     const stale = (before !== undefined && isStale(read, before, before.observedAt))
       || pending.some((step) => isStale(read, step, item?.pendingObservedAt));
     if (stale) {
-      staleCaseIds.push(listed.caseId);
+      // One that repeats the recorded values is no news: nothing to publish, nothing left undone.
+      const repeatsRecorded = before !== undefined && pending.length === 0
+        && before.caseStatus === caseStatus && before.pendingAction === pendingAction;
+      if (!repeatsRecorded) staleCaseIds.push(listed.caseId);
       continue;
     }
     // What an earlier run may have published without recording: re-sent step by step.

@@ -532,6 +532,10 @@ describe('detail fields', () => {
     const ahead = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2026-11-23T09:18:00.000Z', observedAt: '2026-11-23T09:10:00.000Z' } });
     const read = listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:15:00.000Z') });
     expect(detectChanges(ahead, [read], OPTIONS).staleCaseIds).toEqual(['1234567890']); // observed 09:13, stamped 09:15
+    // The same values as recorded: no news, not stale (nothing left undone); with an intent to re-send, stale.
+    expect(detectChanges(ahead, [{ ...read, caseStatus: AS_RECORDED.caseStatus }], OPTIONS)).toEqual({ changes: [], staleCaseIds: [] });
+    const withIntent = recorded({ 1234567890: { ...ahead.get('1234567890')!, pending: [{ ...AS_RECORDED, pendingAction: 'None', lastUpdatedDate: '2026-11-23T09:19:00.000Z' }], pendingObservedAt: '2026-11-23T09:11:00.000Z' } });
+    expect(detectChanges(withIntent, [{ ...read, caseStatus: AS_RECORDED.caseStatus }], OPTIONS).staleCaseIds).toEqual(['1234567890']);
     const afterItsMoment = detectChanges(ahead, [read], { ...OPTIONS, observedAt: new Date('2026-11-23T09:15:00.000Z') });
     expect(afterItsMoment.changes[0].events.map((e) => e.detail.caseStatus)).toEqual(['Closed']);
     // Stamped at or after the recorded stamp: a later change of the same clock, at once.

@@ -102,6 +102,20 @@ describe('a forward-dated lastUpdatedDate silences no later change', () => {
   });
 });
 
+describe('a stale read that repeats the recorded values is no news', () => {
+  test('a change stamped 10 years ahead, published by a hint, then restamped 5 minutes ahead: the next poll keeps the digest (then 1 read, 0 writes), no WARN', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None' });
+    await poll();
+    h.securityIr.updateCase(c.caseId, { caseStatus: 'Closed', lastUpdatedDate: nowSeconds() + 10 * 365 * 86_400 });
+    expect((await h.createPoller().hint(c.caseId)).summary?.outcome).toBe('published'); // its lease dropped the digest
+    h.securityIr.updateCase(c.caseId, { lastUpdatedDate: nowSeconds() + 300 });
+    const restamped = await poll();
+    expect(restamped.logs.filter((l) => l.level === 'WARN')).toEqual([]);
+    expect(published()).toEqual([[CASE_STATUS_CHANGED_DETAIL_TYPE, c.caseId, 'Acknowledged', 'Closed', 'None', 'None']]);
+    await expectQuietPoll();
+  });
+});
+
 describe('a lagging read of a forward-dated state is not taken for a change', () => {
   /** The next read of `operation` serves `c` as it was when `snapshot` was taken. */
   const lagOnce = (operation: 'ListCases' | 'GetCase', snapshot: SimCase) => {

@@ -84,4 +84,20 @@ describe('histories the soak failed on', () => {
       { step: 'overlap', first: { trigger: { trigger: 'poll' }, faults: [], retried: false }, pauseAt: 'lease', second: { trigger: { trigger: 'poll' }, faults: [{ fault: 'stale-read' }], retried: false } },
     ],
   }));
+
+  // Found by a fresh seed (1422583500) the day the guard above came in: a case stamped 10 years ahead,
+  // then restamped 5 minutes ahead with the same values, was stale (a stamp in the future, before the
+  // recorded one) on every poll for those 5 minutes, so no poll kept the digest: each paid the full
+  // compare and logged a WARN. A stale read that repeats the recorded values is no news.
+  test('seed 1422583500: a stale read that repeats the recorded values keeps the digest', () => expectHolds({
+    settings: { emitCreatedEvents: false, emitExistingCasesOnFirstRun: false, awaitingCustomerReminderMinutes: [] },
+    initialCases: [{ caseStatus: 'Submitted', pendingAction: 'Customer' }],
+    firstPoll: { trigger: { trigger: 'poll' }, faults: [], retried: false },
+    steps: [
+      { step: 'world', changes: [{ change: 'hostile', slot: 0, answer: 'forwardDated' }, { change: 'status', slot: 0, caseStatus: 'Acknowledged' }] },
+      { step: 'run', run: { trigger: { trigger: 'hint', pick: 0, keep: false }, faults: [{ fault: 'putEvents', error: 'throttling', times: 1 }], retried: false } },
+      { step: 'world', changes: [{ change: 'hostile', slot: 0, answer: 'skewed' }] },
+      { step: 'run', run: { trigger: { trigger: 'poll' }, faults: [], retried: false } },
+    ],
+  }));
 });
