@@ -123,7 +123,7 @@ export function flag(env: NodeJS.ProcessEnv, name: string, defaultValue: boolean
 
 /** Whole minutes, comma-separated, strictly increasing, at most 30 days; empty: off; unset: the default. */
 function reminderMinutes(env: NodeJS.ProcessEnv): readonly number[] {
-  const name = HandlerEnvironment.AwaitingCustomerReminderMinutes;
+  const name = HandlerEnvironment.AWAITING_CUSTOMER_REMINDER_MINUTES;
   const value = env[name];
   if (value === undefined) {
     return DEFAULT_REMINDER_MINUTES;

@@ -21,7 +21,7 @@ export const HandlerEnvironment = {
    * The `awaitingCustomerReminders` marks: whole minutes, comma-separated, strictly increasing
    * (`60,240,1440`); empty when the reminders are off.
    */
-  AwaitingCustomerReminderMinutes: 'AWAITING_CUSTOMER_REMINDER_MINUTES',
+  AWAITING_CUSTOMER_REMINDER_MINUTES: 'AWAITING_CUSTOMER_REMINDER_MINUTES',
 } as const;
 
 /**

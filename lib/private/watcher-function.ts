@@ -37,7 +37,7 @@ export function createWatcherFunction(scope: Construct, props: WatcherResources,
       ...(watched.roleArn === undefined ? {} : { [HandlerEnvironment.SECURITY_IR_ROLE_ARN]: watched.roleArn }),
       [HandlerEnvironment.SERVICE_NAME]: props.serviceName,
       [HandlerEnvironment.LOG_LEVEL]: settings.logLevel,
-      [HandlerEnvironment.AwaitingCustomerReminderMinutes]: settings.awaitingCustomerReminderMinutes.join(','),
+      [HandlerEnvironment.AWAITING_CUSTOMER_REMINDER_MINUTES]: settings.awaitingCustomerReminderMinutes.join(','),
       // Stack traces in the logs point into lambda/*.ts through the bundle's source map.
       NODE_OPTIONS: '--enable-source-maps',
     },

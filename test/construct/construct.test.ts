@@ -98,7 +98,7 @@ describe('default props', () => {
       [HandlerEnvironment.SECURITY_IR_ACCOUNT_ID]: { Ref: 'AWS::AccountId' },
       [HandlerEnvironment.SERVICE_NAME]: watcher.serviceName,
       [HandlerEnvironment.LOG_LEVEL]: 'INFO',
-      [HandlerEnvironment.AwaitingCustomerReminderMinutes]: '60,240,1440',
+      [HandlerEnvironment.AWAITING_CUSTOMER_REMINDER_MINUTES]: '60,240,1440',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });

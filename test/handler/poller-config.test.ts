@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       [E.SECURITY_IR_ROLE_ARN]: 'arn:aws:iam::444455556666:role/path/SecurityIrReader',
       [E.SERVICE_NAME]: 'prod-watcher',
       [E.LOG_LEVEL]: 'debug',
-      [E.AwaitingCustomerReminderMinutes]: '1, 30,43200',
+      [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '1, 30,43200',
     })).toEqual({
       stateTableName: 'watcher-state',
       eventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/sec-bus',
@@ -55,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   test('an empty reminder list turns the reminders off', () => {
-    expect(loadConfig({ ...VALID, [E.AwaitingCustomerReminderMinutes]: '' }).awaitingCustomerReminderMinutes).toEqual([]);
+    expect(loadConfig({ ...VALID, [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '' }).awaitingCustomerReminderMinutes).toEqual([]);
   });
 
   test.each([
@@ -89,12 +89,12 @@ describe('loadConfig', () => {
     [{ [E.SECURITY_IR_ACCOUNT_ID]: '12345' }, E.SECURITY_IR_ACCOUNT_ID, /account/],
     [{ [E.LOG_LEVEL]: 'verbose' }, E.LOG_LEVEL, /must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not "verbose"/],
     [{ [LAMBDA_LOG_LEVEL_ENV]: 'loud' }, LAMBDA_LOG_LEVEL_ENV, /must be one of/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '60,60' }, E.AwaitingCustomerReminderMinutes, /strictly increasing/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '240,60' }, E.AwaitingCustomerReminderMinutes, /strictly increasing/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '0' }, E.AwaitingCustomerReminderMinutes, /whole minutes from 1/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '1.5' }, E.AwaitingCustomerReminderMinutes, /whole minutes/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '43201' }, E.AwaitingCustomerReminderMinutes, /to 43200/],
-    [{ [E.AwaitingCustomerReminderMinutes]: '60,,240' }, E.AwaitingCustomerReminderMinutes, /comma-separated/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '60,60' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /strictly increasing/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '240,60' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /strictly increasing/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '0' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /whole minutes from 1/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '1.5' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /whole minutes/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '43201' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /to 43200/],
+    [{ [E.AWAITING_CUSTOMER_REMINDER_MINUTES]: '60,,240' }, E.AWAITING_CUSTOMER_REMINDER_MINUTES, /comma-separated/],
   ])('%o is rejected naming %s', (overrides, variable, message) => {
     let error: unknown;
     try {

@@ -19,6 +19,7 @@ import { TEST_ACCOUNT_ID, TEST_REGION } from '../../local-aws/credentials';
 import { deliveredEvent } from '../../local-aws/eventbridge-simulator';
 import { type NotificationStandIns, startNotificationStandIns } from '../../local-aws/notifier-harness';
 import { type PollerHarness, startPollerHarness } from '../../local-aws/poller-harness';
+import { HandlerEnvironment } from '../../lib/internal/handler-environment';
 import { type CloudAssembly, type LocalFunction, pseudoParameters, readCloudAssembly, resolveIntrinsics, resourcesOfType, startTemplateFunction, type SynthesizedStack } from '../support/cloud-assembly';
 import { matchesEventPattern } from '../support/event-pattern';
 import { testApp } from '../support/test-app';
@@ -69,20 +70,26 @@ beforeAll(async () => {
   // Only the stand-ins' endpoints and the test credentials are added: the rest is the template's.
   notifier = await startTemplateFunction({ assembly, stack, logicalId: notifierId, references, account: TEST_ACCOUNT_ID, region: TEST_REGION, extraEnv: standIns.environment });
 
-  // The history: a hostile-titled case goes through its life; another case is opened.
+  // The watcher's reminder marks as the template configures its function (the defaults: 1 h, 4 h, 24 h).
+  const watcherFunction = resourcesOfType(stack.template, 'AWS::Lambda::Function').find((r) => r.resource.Properties?.Environment?.Variables?.[HandlerEnvironment.AWAITING_CUSTOMER_REMINDER_MINUTES] !== undefined)!;
+  const marks = String(watcherFunction.resource.Properties!.Environment.Variables[HandlerEnvironment.AWAITING_CUSTOMER_REMINDER_MINUTES]).split(',').map(Number);
+  expect(marks).toEqual([60, 240, 1440]);
+
+  // The history: a hostile-titled case goes through its life (an hour waiting on the customer); another case is opened.
   watcher.securityIr.addCase({ caseId: '1000000201', title: HOSTILE, caseStatus: 'Submitted', pendingAction: 'None', engagementType: 'Security Incident', resolverType: 'AWS' });
-  const steps: (() => void)[] = [
+  const steps: (() => unknown)[] = [
     () => undefined, // the baseline poll: nothing published
     () => watcher.securityIr.updateCase('1000000201', { caseStatus: 'Acknowledged', pendingAction: 'Customer' }),
     () => watcher.securityIr.addCase({ caseId: '1000000202', title: 'Access keys used from two countries', caseStatus: 'Submitted', pendingAction: 'None' }),
+    () => watcher.ageWaits(61), // the first mark passed: the reminder
     () => watcher.securityIr.updateCase('1000000201', { pendingAction: 'None' }),
     () => watcher.securityIr.updateCase('1000000201', { caseStatus: 'Closed' }),
   ];
   const rules = resourcesOfType(stack.template, 'AWS::Events::Rule').filter((r) => (r.resource.Properties?.Targets ?? []).some((t: any) => JSON.stringify(t.Arn).includes(notifierId)));
   for (const step of steps) {
-    step();
+    await step();
     const before = watcher.eventBridge.events.length;
-    const run = await watcher.poll();
+    const run = await watcher.poll({ settings: { awaitingCustomerReminderMinutes: marks } });
     expect(run.error).toBeUndefined();
     for (const accepted of watcher.eventBridge.events.slice(before)) {
       const event = deliveredEvent(accepted, TEST_ACCOUNT_ID, TEST_REGION);
@@ -107,6 +114,7 @@ test('each event the watcher published matched one notification rule, whose noti
     { rule: 'StatusChangedRule', error: undefined },
     { rule: 'PendingActionChangedRule', error: undefined },
     { rule: 'CaseCreatedRule', error: undefined },
+    { rule: 'AwaitingCustomerRule', error: undefined },
     { rule: 'PendingActionChangedRule', error: undefined },
     { rule: 'StatusChangedRule', error: undefined },
   ]);
@@ -115,11 +123,12 @@ test('each event the watcher published matched one notification rule, whose noti
 
 test('chat: one thread per case, every message shown, the hostile title as text', () => {
   const chat = standIns.sns.deliveries.filter((d) => d.subscriber === 'chat');
-  expect(chat.map((d) => d.chatProblems)).toEqual(Array(5).fill(undefined));
+  expect(chat.map((d) => d.chatProblems)).toEqual(Array(6).fill(undefined));
   const byThread = (caseId: string) => chat.filter((d) => d.chat!.metadata!.threadId === `arn:aws:security-ir:us-east-1:111122223333:case/${caseId}`).map((d) => d.chat!.content.title);
   expect(byThread('1000000201')).toEqual([
     '\u{1F504} Case moved to `\u2068Acknowledged\u2069` \u00b7 case 1000000201',
     '\u{1F514} AWS is waiting on you \u00b7 case 1000000201',
+    '\u23F0 AWS is still waiting on you (1 h 1 min) \u00b7 case 1000000201',
     '\u2705 AWS is no longer waiting on you \u00b7 case 1000000201',
     '\u{1F3C1} Case closed \u00b7 case 1000000201',
   ]);
@@ -135,14 +144,15 @@ test('e-mail: subjects SNS accepts, naming the case and what happened', () => {
     'Security IR case 1000000201: Case moved to Acknowledged - Root login "from" <!channel> `evil` *n...',
     'Security IR case 1000000201: AWS is waiting on you - Root login "from" <!channel> `evil` *now* @...',
     'Security IR case 1000000202: New Security IR case - Access keys used from two countries',
+    'Security IR case 1000000201: AWS is still waiting on you (1 h 1 min) - Root login "from" <!chann...',
     'Security IR case 1000000201: AWS is no longer waiting on you - Root login "from" <!channel> `evi...',
     'Security IR case 1000000201: Case closed - Root login "from" <!channel> `evil` *now* @here reversed',
   ]);
 });
 
-test('PagerDuty: the wait paged and resolved itself, the new case paged', () => {
+test('PagerDuty: the wait paged (its reminder folded into the same incident) and resolved itself, the new case paged', () => {
   expect(standIns.pagerDuty.incidents.map((i) => [i.dedupKey, i.status, i.triggers])).toEqual([
-    ['security-ir/1000000201/awaiting-customer', 'resolved', 1],
+    ['security-ir/1000000201/awaiting-customer', 'resolved', 2],
     ['security-ir/1000000202/created', 'triggered', 1],
   ]);
 });
