@@ -538,6 +538,9 @@ describe('detail fields', () => {
     expect(detectChanges(withIntent, [{ ...read, caseStatus: AS_RECORDED.caseStatus }], OPTIONS).staleCaseIds).toEqual(['1234567890']);
     const afterItsMoment = detectChanges(ahead, [read], { ...OPTIONS, observedAt: new Date('2026-11-23T09:15:00.000Z') });
     expect(afterItsMoment.changes[0].events.map((e) => e.detail.caseStatus)).toEqual(['Closed']);
+    // Stamped further ahead than a clock drifts (a bad answer, which orders nothing): judged as observed, at once.
+    const yearsAhead = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2036-11-23T09:00:00.000Z', observedAt: '2026-11-23T09:10:00.000Z' } });
+    expect(detectChanges(yearsAhead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2035-11-23T09:00:00.000Z') })], OPTIONS).changes).toHaveLength(1);
     // Stamped at or after the recorded stamp: a later change of the same clock, at once.
     expect(detectChanges(ahead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:18:00.001Z') })], OPTIONS).changes).toHaveLength(1);
   });
