@@ -27,8 +27,9 @@ export function supersededStamps(known: CaseState | undefined, lastUpdatedDate: 
  * observed at `recordedObservedAt`. Three rules, any one enough:
  * - no date is trusted beyond the moment it was observed, so a forward-dated stamp silences no later change;
  * - a read stamped up to 15 minutes in the future proves nothing newer than a recorded stamp further
- *   in the future: both come from the clock that runs ahead, and a later change of that clock is
- *   stamped later. A genuine change is held only until the moment its stamp names has passed;
+ *   in the future, itself at most 15 minutes ahead when observed: both come from the clock that runs
+ *   ahead, and a later change of that clock is stamped later. A genuine change is held only until the
+ *   moment its stamp names has passed;
  * - a read carrying the stamp of a state the case has left is a lagging copy of that state (the
  *   one rule that holds when a real change was stamped before a forward-dated one).
  */
@@ -38,10 +39,16 @@ export function isStale(read: { lastUpdatedDate: string | null; observedAt: stri
     return isOlder(date, recorded.lastUpdatedDate); // recorded before observation times were kept
   }
   const olderAsObserved = isOlder(trusted(date, read.observedAt), trusted(recorded.lastUpdatedDate, recordedObservedAt));
-  const aheadBy = date === null ? 0 : Date.parse(date) - Date.parse(read.observedAt);
-  const aheadButBehindRecorded = aheadBy > 0 && aheadBy <= CLOCK_SKEW_MAX_MS && isOlder(date, recorded.lastUpdatedDate);
+  const aheadButBehindRecorded = isSkewedAhead(date, read.observedAt) && isSkewedAhead(recorded.lastUpdatedDate, recordedObservedAt)
+    && isOlder(date, recorded.lastUpdatedDate);
   const copyOfALeftState = date !== null && date !== recorded.lastUpdatedDate && (recorded.supersededStamps ?? []).includes(date);
   return olderAsObserved || aheadButBehindRecorded || copyOfALeftState;
+}
+
+/** Whether `date` is ahead of `observedAt` by no more than a clock drifts. */
+function isSkewedAhead(date: string | null, observedAt: string): boolean {
+  const aheadBy = date === null ? 0 : Date.parse(date) - Date.parse(observedAt);
+  return aheadBy > 0 && aheadBy <= CLOCK_SKEW_MAX_MS;
 }
 
 /** `date`, but never later than `observedAt` (when known): what a recorded date can be trusted to say. */

@@ -541,6 +541,8 @@ describe('detail fields', () => {
     // Stamped further ahead than a clock drifts (a bad answer, which orders nothing): judged as observed, at once.
     const yearsAhead = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2036-11-23T09:00:00.000Z', observedAt: '2026-11-23T09:10:00.000Z' } });
     expect(detectChanges(yearsAhead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2035-11-23T09:00:00.000Z') })], OPTIONS).changes).toHaveLength(1);
+    // Likewise a recorded stamp further ahead than a clock drifts: a read 2 minutes ahead, before it, is judged as observed.
+    expect(detectChanges(yearsAhead, [read], OPTIONS).changes).toHaveLength(1);
     // Stamped at or after the recorded stamp: a later change of the same clock, at once.
     expect(detectChanges(ahead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:18:00.001Z') })], OPTIONS).changes).toHaveLength(1);
   });

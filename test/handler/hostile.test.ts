@@ -89,6 +89,14 @@ describe('a forward-dated lastUpdatedDate silences no later change', () => {
     await expectQuietPoll();
   });
 
+  test('stamped 10 years ahead, then a change stamped 5 minutes ahead: published at once (a stamp years ahead is no clock running ahead)', async () => {
+    const c = h.securityIr.addCase({ caseStatus: 'Submitted', pendingAction: 'None', lastUpdatedDate: nowSeconds() + 10 * 365 * 86_400 });
+    await poll();
+    h.securityIr.updateCase(c.caseId, { caseStatus: 'Detection and Analysis', lastUpdatedDate: nowSeconds() + 300 });
+    expect((await poll()).summary).toMatchObject({ eventsPublished: 1 });
+    expect(published()).toEqual([[CASE_STATUS_CHANGED_DETAIL_TYPE, c.caseId, 'Submitted', 'Detection and Analysis', 'None', 'None']]);
+  });
+
   test('a clock 5 minutes ahead, then a change stamped 1 minute ahead: held only until that minute has passed, then published once', async () => {
     const c = h.securityIr.addCase({ caseStatus: 'Acknowledged', pendingAction: 'None', lastUpdatedDate: nowSeconds() + 300 });
     await poll();

@@ -124,11 +124,14 @@ export class SoakWorld {
         break;
       }
       case 'forwardDated':
-      case 'skewed':
-        // The case's later changes are stamped after it (the simulator keeps a case's dates increasing,
-        // which the judge's timeline relies on); a change stamped before it is the handler tests' case.
-        this.update(caseId, { lastUpdatedDate: now + (answer === 'skewed' ? 300 : 10 * 365 * 86_400) });
+      case 'skewed': {
+        // Never before the case's current stamp, and the case's later changes are stamped after it
+        // (the simulator keeps a case's dates increasing, which the judge's timeline relies on): a
+        // stamp that goes back (5 minutes ahead after 10 years ahead) is the handler tests' case.
+        const current = this.securityIr.cases.find((c) => c.caseId === caseId)?.lastUpdatedDate ?? 0;
+        this.update(caseId, { lastUpdatedDate: Math.max(now + (answer === 'skewed' ? 300 : 10 * 365 * 86_400), current + 0.001) });
         break;
+      }
       case 'oversizeTitle':
         this.update(caseId, { title: 'T'.repeat(300_000) });
         break;
