@@ -18,8 +18,8 @@ export interface CaseState {
   /** The latest reminder mark (minutes) announced in this waiting period; absent before the first. */
   readonly remindedMinutes?: number;
   /**
-   * The `lastUpdatedDate`s of the states this case recorded before, newest last (at most
-   * `SUPERSEDED_STAMPS_KEPT`): a read carrying one of them is a lagging copy of a state the case has left.
+   * The `lastUpdatedDate`s of the last four states this case recorded before, newest last
+   * (staleness.ts): a read carrying one of them is a lagging copy of a state the case has left.
    */
   readonly supersededStamps?: readonly string[];
 }
