@@ -8,11 +8,14 @@ import type { CaseState } from './case-state';
 const SUPERSEDED_STAMPS_KEPT = 4;
 
 /**
- * How far ahead of its observation a stamp may be and still count as a clock running ahead (the
- * second rule of `isStale`): clocks drift by minutes, and AWS refuses requests signed 15 minutes
- * off. A stamp further ahead is a bad answer, which orders nothing.
+ * The second rule of `isStale`, for two stamps in the future: by how much their leads over their
+ * observations may differ and still be one clock running ahead (clocks drift by minutes, and AWS
+ * refuses requests signed 15 minutes off), and for how long after a state was recorded a read
+ * stamped before it can still be a lagging replica's (which also bounds how long the rule can hold
+ * a real change back).
  */
-const CLOCK_SKEW_MAX_MS = 15 * 60_000;
+const SAME_CLOCK_TOLERANCE_MS = 15 * 60_000;
+const LAGGING_READ_WINDOW_MS = 15 * 60_000;
 
 /** The superseded stamps of a state that follows `known`: its own, plus `known`'s when the stamp moved on. */
 export function supersededStamps(known: CaseState | undefined, lastUpdatedDate: string | null): Pick<CaseState, 'supersededStamps'> {
@@ -26,10 +29,10 @@ export function supersededStamps(known: CaseState | undefined, lastUpdatedDate: 
  * Whether a read (its `lastUpdatedDate`, observed at `observedAt`) is older than a recorded state
  * observed at `recordedObservedAt`. Three rules, any one enough:
  * - no date is trusted beyond the moment it was observed, so a forward-dated stamp silences no later change;
- * - a read stamped up to 15 minutes in the future proves nothing newer than a recorded stamp further
- *   in the future, itself at most 15 minutes ahead when observed: both come from the clock that runs
- *   ahead, and a later change of that clock is stamped later. A genuine change is held only until the
- *   moment its stamp names has passed;
+ * - a read stamped in the future, within 15 minutes of a recorded state stamped further in the future
+ *   by a lead as large (give or take 15 minutes), proves nothing newer: both stamps come from the one
+ *   clock that runs ahead, and that clock stamps a later change later. A genuine change is held only
+ *   until the moment its stamp names has passed, or 15 minutes after the recorded state, if sooner;
  * - a read carrying the stamp of a state the case has left is a lagging copy of that state (the
  *   one rule that holds when a real change was stamped before a forward-dated one).
  */
@@ -39,16 +42,18 @@ export function isStale(read: { lastUpdatedDate: string | null; observedAt: stri
     return isOlder(date, recorded.lastUpdatedDate); // recorded before observation times were kept
   }
   const olderAsObserved = isOlder(trusted(date, read.observedAt), trusted(recorded.lastUpdatedDate, recordedObservedAt));
-  const aheadButBehindRecorded = isSkewedAhead(date, read.observedAt) && isSkewedAhead(recorded.lastUpdatedDate, recordedObservedAt)
+  const readLead = leadOf(date, read.observedAt);
+  const recordedLead = leadOf(recorded.lastUpdatedDate, recordedObservedAt);
+  const aheadButBehindRecorded = readLead > 0 && recordedLead > 0 && Math.abs(readLead - recordedLead) <= SAME_CLOCK_TOLERANCE_MS
+    && Date.parse(read.observedAt) - Date.parse(recordedObservedAt) <= LAGGING_READ_WINDOW_MS
     && isOlder(date, recorded.lastUpdatedDate);
   const copyOfALeftState = date !== null && date !== recorded.lastUpdatedDate && (recorded.supersededStamps ?? []).includes(date);
   return olderAsObserved || aheadButBehindRecorded || copyOfALeftState;
 }
 
-/** Whether `date` is ahead of `observedAt` by no more than a clock drifts. */
-function isSkewedAhead(date: string | null, observedAt: string): boolean {
-  const aheadBy = date === null ? 0 : Date.parse(date) - Date.parse(observedAt);
-  return aheadBy > 0 && aheadBy <= CLOCK_SKEW_MAX_MS;
+/** How far `date` is ahead of `observedAt` (ms; 0 or less: not in the future, or unknown). */
+function leadOf(date: string | null, observedAt: string): number {
+  return date === null ? 0 : Date.parse(date) - Date.parse(observedAt);
 }
 
 /** `date`, but never later than `observedAt` (when known): what a recorded date can be trusted to say. */

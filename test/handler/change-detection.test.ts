@@ -543,6 +543,12 @@ describe('detail fields', () => {
     expect(detectChanges(yearsAhead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2035-11-23T09:00:00.000Z') })], OPTIONS).changes).toHaveLength(1);
     // Likewise a recorded stamp further ahead than a clock drifts: a read 2 minutes ahead, before it, is judged as observed.
     expect(detectChanges(yearsAhead, [read], OPTIONS).changes).toHaveLength(1);
+    // A clock 10 years ahead throughout (leads alike): a read stamped before the recorded stamp is a lagging copy...
+    const tenYearsClock = recorded({ 1234567890: { ...AS_RECORDED, lastUpdatedDate: '2036-11-23T09:10:00.002Z', observedAt: '2026-11-23T09:12:00.000Z' } });
+    const copy = listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2036-11-23T09:10:00.001Z') });
+    expect(detectChanges(tenYearsClock, [copy], OPTIONS).staleCaseIds).toEqual(['1234567890']);
+    // ...for at most 15 minutes after the recorded state: then a real change, as rule 1 judges it.
+    expect(detectChanges(tenYearsClock, [copy], { ...OPTIONS, observedAt: new Date('2026-11-23T09:27:01.000Z') }).changes).toHaveLength(1);
     // Stamped at or after the recorded stamp: a later change of the same clock, at once.
     expect(detectChanges(ahead, [listed({ caseStatus: 'Closed', lastUpdatedDate: new Date('2026-11-23T09:18:00.001Z') })], OPTIONS).changes).toHaveLength(1);
   });

@@ -102,4 +102,27 @@ describe('histories the soak failed on', () => {
       { step: 'run', run: { trigger: { trigger: 'poll' }, faults: [], retried: false } },
     ],
   }));
+
+  // Found by the next fresh seed (1961874014), once the clock-ahead rule was bounded to leads of 15
+  // minutes: with a clock 10 years ahead throughout, a lagging GetCase served a state the watcher had
+  // never recorded (a restamp 10 years ahead), stamped just before the recorded one: None -> Customer
+  // was invented. The rule now asks for leads alike (one clock) instead of small ones, and bounds the
+  // hold by 15 minutes after the recorded state instead.
+  test('seed 1961874014: a lagging GetCase of a clock 10 years ahead throughout is not taken for a change', () => expectHolds({
+    settings: { emitCreatedEvents: false, emitExistingCasesOnFirstRun: false, awaitingCustomerReminderMinutes: [] },
+    initialCases: [{ caseStatus: 'Submitted', pendingAction: 'Customer' }],
+    firstPoll: { trigger: { trigger: 'poll' }, faults: [{ fault: 'putEvents', error: 'throttling', times: 1 }], retried: false },
+    steps: [
+      { step: 'world', changes: [{ change: 'hostile', slot: 0, answer: 'forwardDated' }] },
+      { step: 'run', run: { trigger: { trigger: 'poll' }, faults: [], retried: false } },
+      { step: 'world', changes: [{ change: 'pendingAction', slot: 0, pendingAction: 'None' }] },
+      {
+        step: 'overlap',
+        first: { trigger: { trigger: 'poll' }, faults: [{ fault: 'read', error: 'throttling', times: 1 }], retried: false },
+        pauseAt: 'release',
+        second: { trigger: { trigger: 'hint', pick: 0, keep: false }, faults: [{ fault: 'stale-read' }], retried: false },
+      },
+      { step: 'run', run: { trigger: { trigger: 'poll' }, faults: [], retried: false } },
+    ],
+  }));
 });
